@@ -1,0 +1,38 @@
+"""The `jwt-refresh-server` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from backend.runner import bind_socket, build_server, serve
+from backend.settings import parse_settings
+
+
+def announce(url: str) -> None:
+    """The contract's ready line, flushed so a parent process can read it at once."""
+    sys.stdout.write(f"listening on {url}\n")
+    sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = parse_settings(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        sock = bind_socket(settings.host, settings.port)
+    except OSError as error:
+        sys.stderr.write(f"cannot listen on {settings.host}:{settings.port}: {error.strerror}\n")
+        return 1
+    server = build_server(settings, sock)
+    try:
+        asyncio.run(serve(server, sock, announce))
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Reading request bodies safely: a size cap, the right content type, JSON objects or forms."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+
+from backend.errors import InvalidRequest, PayloadTooLarge
+
+JSON_TYPE = "application/json"
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def media_type(request: Request) -> str:
+    """The content type without parameters, lower case."""
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it is known to exceed `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise InvalidRequest("The Content-Length header is not a number.")
+        if int(declared) > limit:
+            raise PayloadTooLarge(f"The request body is larger than {limit // 1024} KiB.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"The request body is larger than {limit // 1024} KiB.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def decode_utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidRequest("The request body is not valid UTF-8.") from error
+
+
+async def json_object(request: Request, limit: int) -> dict[str, Any]:
+    """A JSON object body; anything else is 400 invalid_request in words."""
+    if media_type(request) != JSON_TYPE:
+        raise InvalidRequest("Send the body as JSON with Content-Type: application/json.")
+    text = decode_utf8(await read_body(request, limit))
+    try:
+        value = json.loads(text)
+    except RecursionError as error:
+        raise InvalidRequest("The JSON body is nested too deeply.") from error
+    except ValueError as error:
+        raise InvalidRequest(f"The body is not valid JSON: {error.msg}.") from error
+    if not isinstance(value, dict):
+        raise InvalidRequest("The JSON body must be an object.")
+    return value
+
+
+async def form_fields(request: Request, limit: int) -> dict[str, str]:
+    """An application/x-www-form-urlencoded body (RFC 6749 §4.1.3); repeated fields are refused."""
+    if media_type(request) != FORM_TYPE:
+        raise InvalidRequest(f"Send the body as {FORM_TYPE}.")
+    text = decode_utf8(await read_body(request, limit))
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidRequest("The form body is malformed.") from error
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        if name in fields:
+            raise InvalidRequest(f"The parameter {name!r} is repeated.")
+        fields[name] = value
+    return fields
+
+
+def string_field(fields: dict[str, Any], name: str, max_length: int = 4096) -> str:
+    """A required, non-empty string field of reasonable length."""
+    value = fields.get(name)
+    if value is None or value == "":
+        raise InvalidRequest(f"The field {name!r} is required.")
+    if not isinstance(value, str):
+        raise InvalidRequest(f"The field {name!r} must be a string.")
+    if len(value) > max_length:
+        raise InvalidRequest(f"The field {name!r} is longer than {max_length} characters.")
+    return value

@@ -1,0 +1,82 @@
+"""OAuth 2.0 endpoints: refresh grant (RFC 6749 §6), revocation (RFC 7009), metadata (RFC 8414)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import unquote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from backend.bodies import form_fields, string_field
+from backend.errors import InvalidRequest, UnsupportedGrantType
+from backend.rendering import NO_STORE, json_response
+from backend.service import AuthService
+
+REFRESH_GRANT = "refresh_token"
+
+
+def basic_client_id(request: Request) -> str | None:
+    """The client_id of an HTTP Basic header (RFC 6749 §2.3.1), if the client sent one."""
+    header = request.headers.get("authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidRequest("The Basic authorization header is malformed.") from error
+    return unquote(decoded.partition(":")[0])
+
+
+def client_id_of(request: Request, fields: dict[str, str]) -> str | None:
+    """client_id from the body or Basic auth; both given must agree."""
+    from_body = fields.get("client_id") or None
+    from_header = basic_client_id(request)
+    if from_body and from_header and from_body != from_header:
+        raise InvalidRequest("client_id differs between the body and the Authorization header.")
+    return from_body or from_header
+
+
+async def token_endpoint(request: Request) -> Response:
+    """RFC 6749 §6: the refresh_token grant; every other grant type is unsupported."""
+    service: AuthService = request.app.state.service
+    fields = await form_fields(request, service.settings.max_body_bytes)
+    grant_type = string_field(fields, "grant_type", 64)
+    if grant_type != REFRESH_GRANT:
+        raise UnsupportedGrantType(f"The grant type {grant_type!r} is not supported.")
+    refresh_token = string_field(fields, "refresh_token")
+    grant = await service.refresh(refresh_token, client_id_of(request, fields))
+    return json_response(grant.response())
+
+
+async def revocation_endpoint(request: Request) -> Response:
+    """RFC 7009: 200 whether or not the token was known; an access token ends its session."""
+    service: AuthService = request.app.state.service
+    fields = await form_fields(request, service.settings.max_body_bytes)
+    token = string_field(fields, "token")
+    if fields.get("token_type_hint") == "access_token" or token.count(".") == 2:
+        await service.revoke_access_token(token)
+    else:
+        await service.revoke(token)
+    return Response(status_code=200, headers=NO_STORE)
+
+
+async def metadata_endpoint(request: Request) -> Response:
+    """RFC 8414 authorization server metadata."""
+    issuer = request.app.state.service.settings.issuer
+    return json_response(
+        {
+            "issuer": issuer,
+            "token_endpoint": f"{issuer}/oauth/token",
+            "revocation_endpoint": f"{issuer}/oauth/revoke",
+            "jwks_uri": f"{issuer}/.well-known/jwks.json",
+            "grant_types_supported": [REFRESH_GRANT],
+            "response_types_supported": [],
+            "token_endpoint_auth_methods_supported": ["none"],
+            "revocation_endpoint_auth_methods_supported": ["none"],
+            "service_documentation": f"{issuer}/openapi.json",
+        },
+        headers={"Cache-Control": "public, max-age=300"},
+    )

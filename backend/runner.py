@@ -1,0 +1,111 @@
+"""Running the server with uvicorn: in the foreground, or on a thread inside another program."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from collections.abc import Callable
+
+import uvicorn
+
+from backend.http import create_app
+from backend.settings import Settings
+
+log = logging.getLogger("backend")
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind and listen, so `port` 0 becomes a real free port before the URL is announced."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def base_url(sock: socket.socket) -> str:
+    """The http:// URL a bound socket answers on."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def build_server(settings: Settings, sock: socket.socket) -> uvicorn.Server:
+    """A uvicorn server for the app, with the issuer defaulting to the bound URL."""
+    app = create_app(settings.with_issuer(base_url(sock)))
+    config = uvicorn.Config(
+        app,
+        lifespan="on",
+        access_log=False,
+        log_config=None,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+    return uvicorn.Server(config)
+
+
+async def serve(
+    server: uvicorn.Server, sock: socket.socket, on_ready: Callable[[str], None]
+) -> None:
+    """Serve on `sock` and call `on_ready(url)` once connections are accepted."""
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            await task
+            raise RuntimeError("the server stopped during start-up")
+        await asyncio.sleep(0.01)
+    on_ready(base_url(sock))
+    await task
+
+
+class EmbeddedServer:
+    """The server on a background thread of another program (the desktop app)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.url = ""
+        self._ready = threading.Event()
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, timeout: float = 30.0) -> str:
+        """Start serving and return the base URL once it accepts connections."""
+        sock = bind_socket(self.settings.host, self.settings.port)
+        self._server = build_server(self.settings, sock)
+        self._ready.clear()
+        self._thread = threading.Thread(
+            target=self._run, args=(self._server, sock), name="embedded-server", daemon=True
+        )
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise RuntimeError("the embedded server did not start in time")
+        if self._error is not None:
+            raise RuntimeError(f"the embedded server failed to start: {self._error}")
+        return self.url
+
+    def _run(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        try:
+            asyncio.run(serve(server, sock, self._announce))
+        except BaseException as error:  # reported to the thread that called start()
+            self._error = error
+            log.exception("embedded server stopped with an error")
+        finally:
+            sock.close()
+            self._ready.set()
+
+    def _announce(self, url: str) -> None:
+        self.url = url
+        self._ready.set()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Finish requests in flight and stop; safe to call twice."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._server = None
+        self._thread = None

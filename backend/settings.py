@@ -1,0 +1,128 @@
+"""Every knob of the server in one frozen dataclass, with its defaults and command-line parsing."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import platformdirs
+
+CLIENT_ID = "jwt-refresh-demo"
+ENV_PREFIX = "JWT_REFRESH_"
+
+
+def default_data_dir() -> Path:
+    """The platform's user data directory for the server."""
+    return Path(platformdirs.user_data_dir("jwt-refresh-server", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The server's configuration; `issuer` defaults to the URL it listens on."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = field(default_factory=default_data_dir)
+    access_ttl: int = 300
+    refresh_idle_ttl: int = 14 * 24 * 3600
+    refresh_max_ttl: int = 30 * 24 * 3600
+    reuse_grace: int = 10
+    issuer: str | None = None
+    client_id: str = CLIENT_ID
+    max_body_bytes: int = 64 * 1024
+    throttle_free_failures: int = 5
+    throttle_address_free_failures: int = 20
+    throttle_base_delay: float = 1.0
+    throttle_max_delay: float = 15 * 60.0
+    ended_session_retention: int = 7 * 24 * 3600
+    cleanup_interval: float = 3600.0
+    access_log: bool = True
+    sqlite_synchronous: str = "NORMAL"
+
+    def with_issuer(self, url: str) -> Settings:
+        """A copy whose issuer is `url` unless one was configured."""
+        return self if self.issuer else replace(self, issuer=url)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "auth.sqlite3"
+
+    @property
+    def key_path(self) -> Path:
+        return self.data_dir / "signing-key.pem"
+
+    @property
+    def rotation_key_path(self) -> Path:
+        return self.data_dir / "rotation-key"
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number of at least 0."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The contract's command line; each option may also come from JWT_REFRESH_<NAME>."""
+    defaults = Settings()
+    parser = argparse.ArgumentParser(
+        prog="jwt-refresh-server",
+        description="Auth server with short-lived JWT access tokens and rotating refresh tokens.",
+    )
+
+    def env(name: str, fallback: object) -> object:
+        return os.environ.get(ENV_PREFIX + name.upper().replace("-", "_"), fallback)
+
+    parser.add_argument("--host", default=env("host", defaults.host))
+    parser.add_argument("--port", type=non_negative_int, default=env("port", defaults.port))
+    parser.add_argument("--data-dir", type=Path, default=env("data-dir", defaults.data_dir))
+    for name, kind, help_text in (
+        ("access-ttl", positive_int, "access-token lifetime"),
+        ("refresh-idle-ttl", positive_int, "a session ends after this long without a refresh"),
+        ("refresh-max-ttl", positive_int, "a session ends this long after sign-in, whatever"),
+        ("reuse-grace", non_negative_int, "the predecessor of the current refresh token works"),
+    ):
+        attribute = name.replace("-", "_")
+        parser.add_argument(
+            f"--{name}",
+            type=kind,
+            default=env(name, getattr(defaults, attribute)),
+            metavar="SECONDS",
+            help=f"{help_text} (default {getattr(defaults, attribute)} s)",
+        )
+    parser.add_argument("--issuer", default=env("issuer", None), metavar="URL")
+    parser.add_argument(
+        "--sqlite-synchronous",
+        choices=["normal", "full"],
+        default=str(env("sqlite-synchronous", defaults.sqlite_synchronous)).lower(),
+        help="normal survives a crash of the server; full also survives power loss (slower)",
+    )
+    return parser
+
+
+def parse_settings(argv: list[str]) -> Settings:
+    """Settings from a command line (environment variables fill what it leaves out)."""
+    args = build_parser().parse_args(argv)
+    return Settings(
+        host=args.host,
+        port=int(args.port),
+        data_dir=Path(args.data_dir),
+        access_ttl=int(args.access_ttl),
+        refresh_idle_ttl=int(args.refresh_idle_ttl),
+        refresh_max_ttl=int(args.refresh_max_ttl),
+        reuse_grace=int(args.reuse_grace),
+        issuer=args.issuer.rstrip("/") if args.issuer else None,
+        sqlite_synchronous=args.sqlite_synchronous.upper(),
+    )

@@ -1,0 +1,266 @@
+"""Persistence behind a small interface: the records, the Store protocol, and its SQLite version."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    client_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_refreshed_at INTEGER NOT NULL,
+    refresh_count INTEGER NOT NULL DEFAULT 0,
+    absolute_expires_at INTEGER NOT NULL,
+    idle_expires_at INTEGER NOT NULL,
+    current_generation INTEGER NOT NULL DEFAULT 0,
+    rotated_at REAL NOT NULL,
+    ended_at INTEGER,
+    end_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions(user_id);
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    token_hash BLOB PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    generation INTEGER NOT NULL,
+    issued_at REAL NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS refresh_tokens_by_session ON refresh_tokens(session_id);
+"""
+
+
+class EndReason(StrEnum):
+    """Why a session ended; kept on the row, which is marked, never deleted while recent."""
+
+    SIGNED_OUT = "signed_out"
+    REVOKED = "revoked"
+    REVOKED_EVERYWHERE = "revoked_everywhere"
+    REUSE_DETECTED = "reuse_detected"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    password_hash: str
+
+
+@dataclass(frozen=True)
+class Session:
+    """One sign-in's chain of refresh tokens; `current_generation` names the current one."""
+
+    id: str
+    user_id: str
+    client_id: str
+    created_at: int
+    last_refreshed_at: int
+    refresh_count: int
+    absolute_expires_at: int
+    idle_expires_at: int
+    current_generation: int
+    rotated_at: float
+    ended_at: int | None
+    end_reason: str | None
+
+    @property
+    def expires_at(self) -> int:
+        return min(self.absolute_expires_at, self.idle_expires_at)
+
+    def active_at(self, now: float) -> bool:
+        return self.ended_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """Where a refresh token's hash sits: its session and its place in the chain."""
+
+    session_id: str
+    generation: int
+
+
+class Store(Protocol):
+    """What the service needs from persistence; every call runs inside `transaction()`."""
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+    def add_user(self, user: User, now: int) -> bool: ...
+    def user_by_name(self, username: str) -> User | None: ...
+    def user_by_id(self, user_id: str) -> User | None: ...
+    def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
+    def add_session(self, session: Session, token_hash: bytes) -> None: ...
+    def session(self, session_id: str) -> Session | None: ...
+    def sessions_of(self, user_id: str) -> list[Session]: ...
+    def find_token(self, token_hash: bytes) -> TokenRecord | None: ...
+    def rotate(
+        self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
+    ) -> None: ...
+    def end_session(self, session_id: str, reason: EndReason, now: int) -> bool: ...
+    def end_sessions_of(self, user_id: str, reason: EndReason, now: int) -> int: ...
+    def purge(self, ended_before: int) -> int: ...
+
+
+class SqliteStore:
+    """SQLite in WAL mode; one connection, used by one thread at a time (the service's)."""
+
+    def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._connection = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=30
+        )
+        self._lock = threading.Lock()
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute(f"PRAGMA synchronous={synchronous}")
+        self._connection.execute("PRAGMA foreign_keys=ON")
+        self._connection.executescript(SCHEMA)
+        for suffix in ("", "-wal", "-shm"):
+            database_file = Path(f"{path}{suffix}")
+            if database_file.exists():
+                database_file.chmod(0o600)
+
+    def close(self) -> None:
+        self._connection.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on an exception."""
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    def integrity_check(self) -> str:
+        return self._connection.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def add_user(self, user: User, now: int) -> bool:
+        try:
+            self._connection.execute(
+                "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                (user.id, user.username, user.password_hash, now),
+            )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def user_by_name(self, username: str) -> User | None:
+        row = self._connection.execute(
+            "SELECT id, username, password_hash FROM users WHERE username = ?", (username,)
+        ).fetchone()
+        return User(*row) if row else None
+
+    def user_by_id(self, user_id: str) -> User | None:
+        row = self._connection.execute(
+            "SELECT id, username, password_hash FROM users WHERE id = ?", (user_id,)
+        ).fetchone()
+        return User(*row) if row else None
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        self._connection.execute(
+            "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id)
+        )
+
+    def add_session(self, session: Session, token_hash: bytes) -> None:
+        self._connection.execute(
+            "INSERT INTO sessions (id, user_id, client_id, created_at, last_refreshed_at,"
+            " refresh_count, absolute_expires_at, idle_expires_at, current_generation,"
+            " rotated_at, ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session.id,
+                session.user_id,
+                session.client_id,
+                session.created_at,
+                session.last_refreshed_at,
+                session.refresh_count,
+                session.absolute_expires_at,
+                session.idle_expires_at,
+                session.current_generation,
+                session.rotated_at,
+                session.ended_at,
+                session.end_reason,
+            ),
+        )
+        self._add_token(token_hash, session.id, session.current_generation, session.rotated_at)
+
+    def _add_token(self, token_hash: bytes, session_id: str, generation: int, now: float) -> None:
+        self._connection.execute(
+            "INSERT INTO refresh_tokens (token_hash, session_id, generation, issued_at)"
+            " VALUES (?, ?, ?, ?)",
+            (token_hash, session_id, generation, now),
+        )
+
+    def session(self, session_id: str) -> Session | None:
+        row = self._connection.execute(
+            "SELECT * FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        return Session(*row) if row else None
+
+    def sessions_of(self, user_id: str) -> list[Session]:
+        rows = self._connection.execute(
+            "SELECT * FROM sessions WHERE user_id = ? AND ended_at IS NULL ORDER BY created_at",
+            (user_id,),
+        ).fetchall()
+        return [Session(*row) for row in rows]
+
+    def find_token(self, token_hash: bytes) -> TokenRecord | None:
+        row = self._connection.execute(
+            "SELECT session_id, generation FROM refresh_tokens WHERE token_hash = ?",
+            (token_hash,),
+        ).fetchone()
+        return TokenRecord(*row) if row else None
+
+    def rotate(self, session: Session, token_hash: bytes, now: float, idle_expires_at: int) -> None:
+        generation = session.current_generation + 1
+        self._add_token(token_hash, session.id, generation, now)
+        self._connection.execute(
+            "UPDATE sessions SET current_generation = ?, rotated_at = ?, last_refreshed_at = ?,"
+            " refresh_count = refresh_count + 1, idle_expires_at = ? WHERE id = ?",
+            (generation, now, int(now), idle_expires_at, session.id),
+        )
+
+    def end_session(self, session_id: str, reason: EndReason, now: int) -> bool:
+        cursor = self._connection.execute(
+            "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
+            (now, reason.value, session_id),
+        )
+        return cursor.rowcount == 1
+
+    def end_sessions_of(self, user_id: str, reason: EndReason, now: int) -> int:
+        cursor = self._connection.execute(
+            "UPDATE sessions SET ended_at = ?, end_reason = ?"
+            " WHERE user_id = ? AND ended_at IS NULL",
+            (now, reason.value, user_id),
+        )
+        return cursor.rowcount
+
+    def purge(self, ended_before: int) -> int:
+        """Delete sessions (and their token hashes) that ended or expired before a moment."""
+        old = (
+            "SELECT id FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < :t)"
+            " OR (ended_at IS NULL AND MIN(absolute_expires_at, idle_expires_at) < :t)"
+        )
+        self._connection.execute(
+            f"DELETE FROM refresh_tokens WHERE session_id IN ({old})",  # noqa: S608
+            {"t": ended_before},
+        )
+        cursor = self._connection.execute(
+            f"DELETE FROM sessions WHERE id IN ({old})",  # noqa: S608
+            {"t": ended_before},
+        )
+        return cursor.rowcount

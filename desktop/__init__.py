@@ -1,0 +1,1 @@
+"""The desktop app: signs in once, keeps only the refresh token, refreshes before expiry."""

@@ -1,0 +1,62 @@
+"""What happens in a session, as plain records: the event log, timeline and diagram listen to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class EndReason(StrEnum):
+    """Why the app no longer holds a session."""
+
+    SIGNED_OUT = "signed out"
+    REVOKED = "revoked"
+    SIGNED_OUT_EVERYWHERE = "signed out everywhere"
+    INVALID_GRANT = "refresh token refused by the server"
+    REUSE_DETECTED = "reuse detected"
+
+
+@dataclass(frozen=True)
+class HttpExchange:
+    """One request and its answer; `status` is None when no answer came (network error)."""
+
+    at: float
+    method: str
+    path: str
+    status: int | None
+    latency_ms: float
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class TokensIssued:
+    """A new access token arrived: `via` is 'sign-in', 'refresh' or 'startup'."""
+
+    at: float
+    via: str
+    access_token: str
+    access_expires_at: float
+    access_issued_at: float
+    refresh_token_changed: bool
+    session_id: str
+
+
+@dataclass(frozen=True)
+class ApiCalled:
+    """The protected API was called; `ok` is False when it refused or could not be reached."""
+
+    at: float
+    ok: bool
+    status: int | None
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    """The session is over for this app, and why, in words."""
+
+    at: float
+    reason: EndReason
+    detail: str = ""
+
+
+SessionEvent = HttpExchange | TokensIssued | ApiCalled | SessionEnded

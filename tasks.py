@@ -1,0 +1,80 @@
+"""The project's two commands: `python3 tasks.py run` (the app) and `python3 tasks.py test`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".installed"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+USAGE = """usage: python3 tasks.py COMMAND [ARGS...]
+
+commands:
+  run [ARGS]     start the desktop app with an embedded server (ARGS go to jwt-refresh-demo)
+  server [ARGS]  start the auth server alone (ARGS go to jwt-refresh-server)
+  test [ARGS]    lint, check formatting and run the test suite (ARGS go to pytest)
+  bench [ARGS]   run the benchmarks in bench/ (ARGS go to bench/run.py)
+  screenshots    regenerate the README's screenshots in assets/
+"""
+
+
+def ensure_environment() -> None:
+    """Create .venv and install the project with its test extra, once per pyproject change."""
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    print("Setting up .venv (first run only, takes a minute)...", flush=True)
+    if not PYTHON.exists():
+        venv.create(VENV, with_pip=True)
+    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(wanted)
+
+
+def run_in_venv(*args: str) -> int:
+    """Run a command with the virtual environment's Python and return its exit code."""
+    return subprocess.run([str(PYTHON), *args], cwd=ROOT).returncode
+
+
+def test(args: list[str]) -> int:
+    """Lint, check formatting, then run pytest."""
+    for check in (["check", "."], ["format", "--check", "."]):
+        code = run_in_venv("-m", "ruff", *check)
+        if code:
+            return code
+    return run_in_venv("-m", "pytest", *args)
+
+
+def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11):  # noqa: UP036 (the check is for people running older Pythons)
+        print("jwt-refresh-demo needs Python 3.11 or newer.")
+        return 2
+    if not argv or argv[0] not in {"run", "server", "test", "bench", "screenshots"}:
+        print(USAGE, end="")
+        return 0 if argv and argv[0] in {"-h", "--help"} else 2
+    command, args = argv[0], argv[1:]
+    ensure_environment()
+    if command == "run":
+        return run_in_venv("-m", "desktop", *args)
+    if command == "server":
+        return run_in_venv("-m", "backend", *args)
+    if command == "bench":
+        return run_in_venv(str(ROOT / "bench" / "run.py"), *args)
+    if command == "screenshots":
+        return run_in_venv(str(ROOT / "assets" / "make_screenshots.py"), *args)
+    return test(args)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        sys.exit(130)
