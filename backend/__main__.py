@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 
 from backend.runner import bind_socket, build_server, serve
@@ -14,6 +15,10 @@ def announce(url: str) -> None:
     """The contract's ready line, flushed so a parent process can read it at once."""
     sys.stdout.write(f"listening on {url}\n")
     sys.stdout.flush()
+
+
+def exit_quietly_after_shutdown(signum: int, frame: object) -> None:
+    """uvicorn shuts down gracefully on SIGTERM, then re-raises it: let that end with code 0."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"cannot listen on {settings.host}:{settings.port}: {error.strerror}\n")
         return 1
     server = build_server(settings, sock)
+    signal.signal(signal.SIGTERM, exit_quietly_after_shutdown)
     try:
         asyncio.run(serve(server, sock, announce))
     except KeyboardInterrupt:

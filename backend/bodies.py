@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from backend.errors import InvalidRequest, PayloadTooLarge
+from backend.errors import InvalidRequest
 
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -19,22 +19,9 @@ def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, refused with 413 as soon as it is known to exceed `limit` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise InvalidRequest("The Content-Length header is not a number.")
-        if int(declared) > limit:
-            raise PayloadTooLarge(f"The request body is larger than {limit // 1024} KiB.")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"The request body is larger than {limit // 1024} KiB.")
-        chunks.append(chunk)
-    return b"".join(chunks)
+async def read_body(request: Request) -> bytes:
+    """The body; BodyLimitMiddleware has already refused one over the limit with 413."""
+    return await request.body()
 
 
 def decode_utf8(body: bytes) -> str:
@@ -44,11 +31,12 @@ def decode_utf8(body: bytes) -> str:
         raise InvalidRequest("The request body is not valid UTF-8.") from error
 
 
-async def json_object(request: Request, limit: int) -> dict[str, Any]:
+async def json_object(request: Request) -> dict[str, Any]:
     """A JSON object body; anything else is 400 invalid_request in words."""
+    body = await read_body(request)
     if media_type(request) != JSON_TYPE:
         raise InvalidRequest("Send the body as JSON with Content-Type: application/json.")
-    text = decode_utf8(await read_body(request, limit))
+    text = decode_utf8(body)
     try:
         value = json.loads(text)
     except RecursionError as error:
@@ -60,11 +48,12 @@ async def json_object(request: Request, limit: int) -> dict[str, Any]:
     return value
 
 
-async def form_fields(request: Request, limit: int) -> dict[str, str]:
+async def form_fields(request: Request) -> dict[str, str]:
     """An application/x-www-form-urlencoded body (RFC 6749 §4.1.3); repeated fields are refused."""
+    body = await read_body(request)
     if media_type(request) != FORM_TYPE:
         raise InvalidRequest(f"Send the body as {FORM_TYPE}.")
-    text = decode_utf8(await read_body(request, limit))
+    text = decode_utf8(body)
     try:
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict")
     except (ValueError, UnicodeDecodeError) as error:

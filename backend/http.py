@@ -17,6 +17,7 @@ from starlette.routing import Route
 from backend import oauth
 from backend.access_log import AccessLogMiddleware
 from backend.bodies import json_object, string_field
+from backend.body_limit import BodyLimitMiddleware
 from backend.errors import AuthError, InvalidRequest, MethodNotAllowed, NotFound, ServerError
 from backend.openapi import openapi_document
 from backend.rendering import empty_response, error_response, json_response
@@ -36,7 +37,7 @@ def service_of(request: Request) -> AuthService:
 
 
 async def body_of(request: Request) -> dict:
-    return await json_object(request, service_of(request).settings.max_body_bytes)
+    return await json_object(request)
 
 
 async def principal_of(request: Request) -> Principal:
@@ -207,7 +208,9 @@ def create_app(settings: Settings) -> Starlette:
             service.hasher.close()
             service.database.close()
 
-    middleware = [Middleware(AccessLogMiddleware)] if settings.access_log else []
+    middleware = [Middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)]
+    if settings.access_log:
+        middleware.insert(0, Middleware(AccessLogMiddleware))
     app = Starlette(
         routes=ROUTES,
         middleware=middleware,

@@ -42,7 +42,7 @@ def client_id_of(request: Request, fields: dict[str, str]) -> str | None:
 async def token_endpoint(request: Request) -> Response:
     """RFC 6749 §6: the refresh_token grant; every other grant type is unsupported."""
     service: AuthService = request.app.state.service
-    fields = await form_fields(request, service.settings.max_body_bytes)
+    fields = await form_fields(request)
     grant_type = string_field(fields, "grant_type", 64)
     if grant_type != REFRESH_GRANT:
         raise UnsupportedGrantType(f"The grant type {grant_type!r} is not supported.")
@@ -54,7 +54,7 @@ async def token_endpoint(request: Request) -> Response:
 async def revocation_endpoint(request: Request) -> Response:
     """RFC 7009: 200 whether or not the token was known; an access token ends its session."""
     service: AuthService = request.app.state.service
-    fields = await form_fields(request, service.settings.max_body_bytes)
+    fields = await form_fields(request)
     token = string_field(fields, "token")
     if fields.get("token_type_hint") == "access_token" or token.count(".") == 2:
         await service.revoke_access_token(token)

@@ -13,7 +13,7 @@ from backend.errors import InvalidRequest
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 MIN_SCORE = 2
-ESTIMATED_PREFIX = 100
+ESTIMATED_PREFIX = 72
 USERNAME_PATTERN = re.compile(r"[\w.@+-]{3,64}")
 
 
