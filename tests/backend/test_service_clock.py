@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from passlib.context import CryptContext
 
 from backend.errors import InvalidGrant, InvalidToken
 from backend.http import build_service
@@ -125,3 +126,27 @@ def test_issuer_is_checked(service: AuthService, tmp_path: Path) -> None:
     finally:
         other.database.close()
         other.hasher.close()
+
+
+def test_ended_sessions_are_kept_for_the_retention_then_purged(
+    service: AuthService, clock: FakeClock
+) -> None:
+    grant = signed_in(service)
+    run(service.revoke(grant.refresh_token))
+    assert run(service.purge()) == 0
+    clock.advance(service.settings.ended_session_retention + 1)
+    assert run(service.purge()) == 1
+    with pytest.raises(InvalidGrant, match="unknown"):
+        run(service.refresh(grant.refresh_token))
+
+
+def test_a_hash_from_an_older_policy_is_upgraded_at_sign_in(service: AuthService) -> None:
+    run(service.sign_up("olduser", PASSWORD))
+    weaker = CryptContext(schemes=["argon2"], argon2__memory_cost=8192, argon2__rounds=1)
+    user = run(service.database.run(lambda store: store.user_by_name("olduser")))
+    old_hash = weaker.hash(PASSWORD)
+    run(service.database.run(lambda store: store.set_password_hash(user.id, old_hash)))
+    run(service.sign_in("olduser", PASSWORD, "127.0.0.1"))
+    upgraded = run(service.database.run(lambda store: store.user_by_name("olduser")))
+    assert upgraded.password_hash != old_hash
+    assert upgraded.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
