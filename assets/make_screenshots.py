@@ -1,0 +1,168 @@
+"""Regenerate the README's screenshots: drive the real app offscreen and grab what it shows."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLineEdit,
+    QTabWidget,
+    QWidget,
+)
+
+from desktop.app import create_window
+from desktop.events import EndReason, SessionEnded, TokensIssued
+from desktop.widgets.teaching import install_teaching_panels
+
+ASSETS = Path(__file__).resolve().parent
+WINDOW_SIZE = (1180, 900)
+TALL_WINDOW_SIZE = (1180, 1240)
+ACCESS_TTL = 15
+REFRESHES = 2
+TIMEOUT = 90.0
+
+
+class Driver:
+    """Clicks through the real window and waits for what the app reports."""
+
+    def __init__(self, window: QWidget) -> None:
+        self.window = window
+        self.controller = window.controller
+        self.events: list[object] = []
+        self.controller.event.connect(self.events.append)
+
+    def find(self, kind: type, name: str):
+        widget = self.window.findChild(kind, name)
+        if widget is None:
+            raise RuntimeError(f"the window has no {kind.__name__} named {name!r}")
+        return widget
+
+    def click(self, name: str) -> None:
+        button = self.find(QAbstractButton, name)
+        self.wait_until(button.isEnabled, f"{name} to be enabled")
+        button.click()
+
+    def type(self, name: str, text: str) -> None:
+        self.find(QLineEdit, name).setText(text)
+
+    def wait_until(self, condition: Callable[[], object], what: str) -> None:
+        deadline = time.monotonic() + TIMEOUT
+        while not condition():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gave up waiting for {what}")
+            QApplication.processEvents()
+            time.sleep(0.02)
+
+    def pause(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            QApplication.processEvents()
+            time.sleep(0.02)
+
+    def count(self, test: Callable[[object], bool]) -> int:
+        return sum(1 for event in self.events if test(event))
+
+    def show_tab(self, panel: QWidget) -> None:
+        parent = panel.parentWidget()
+        while parent is not None and not isinstance(parent, QTabWidget):
+            parent = parent.parentWidget()
+        if parent is None:
+            raise RuntimeError(f"{panel.objectName()} is not in a tab")
+        parent.setCurrentWidget(panel)
+        self.pause(0.6)
+
+
+def refreshed(event: object) -> bool:
+    return isinstance(event, TokensIssued) and event.via == "refresh"
+
+
+def session_over(event: object) -> bool:
+    return isinstance(event, SessionEnded) and event.reason in {
+        EndReason.INVALID_GRANT,
+        EndReason.REUSE_DETECTED,
+    }
+
+
+def save(widget: QWidget, path: Path) -> Path:
+    if not widget.grab().save(str(path), "PNG"):
+        raise RuntimeError(f"could not write {path}")
+    return path
+
+
+def make_screenshots(out: Path, data_dir: Path) -> list[Path]:
+    """Sign up, let the app refresh, call the API, simulate a theft; grab each stage."""
+    out.mkdir(parents=True, exist_ok=True)
+    argv = ["--data-dir", str(data_dir), "--token-store", "memory"]
+    window = create_window([*argv, "--access-ttl", str(ACCESS_TTL)])
+    if window.findChild(QWidget, "inspectorPanel") is None:
+        install_teaching_panels(window, window.controller)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    drive = Driver(window)
+    shots: list[Path] = []
+    try:
+        drive.wait_until(lambda: drive.find(QLineEdit, "usernameEdit").isEnabled(), "sign-in")
+        drive.type("usernameEdit", "ada" + secrets.token_hex(2))
+        drive.type("passwordEdit", "Analytical-Engine-" + secrets.token_hex(4))
+        drive.click("signUpButton")
+        drive.wait_until(lambda: drive.controller.access_token, "the first access token")
+        drive.click("simulateActivityButton")
+        drive.wait_until(lambda: drive.count(refreshed) >= REFRESHES, "two refreshes")
+        drive.pause(1.5)
+        shots.append(save(window, out / "main-window.png"))
+        drive.click("simulateActivityButton")
+        drive.show_tab(drive.find(QWidget, "storedPanel"))
+        shots.append(save(window, out / "stored.png"))
+        window.resize(*TALL_WINDOW_SIZE)
+        drive.show_tab(drive.find(QWidget, "inspectorPanel"))
+        drive.wait_until(
+            lambda: "Signature valid" in drive.find(QWidget, "signatureVerdict").text(),
+            "the signature check",
+        )
+        shots.append(save(window, out / "inspector.png"))
+        drive.show_tab(drive.find(QWidget, "sequencePanel"))
+        drive.wait_until(lambda: drive.controller.phase == "signed-in", "the session")
+        before = drive.count(refreshed)
+        drive.click("refreshNowButton")
+        drive.wait_until(lambda: drive.count(refreshed) > before, "a refresh on demand")
+        drive.pause(2.5)
+        shots.append(save(window, out / "sequence.png"))
+        window.resize(*WINDOW_SIZE)
+        demo = drive.find(QWidget, "demoPanel")
+        drive.show_tab(demo)
+        drive.click("simulateTheftButton")
+        drive.wait_until(lambda: drive.count(session_over), "the session to end after the theft")
+        drive.pause(1.0)
+        shots.append(save(window, out / "theft.png"))
+        drive.show_tab(drive.find(QWidget, "timelinePanel"))
+        shots.append(save(window, out / "timeline.png"))
+    finally:
+        window.close()
+    return shots
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ASSETS, help="where to write the PNGs")
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    with tempfile.TemporaryDirectory(prefix="jwt-refresh-shots-") as data_dir:
+        for path in make_screenshots(args.out, Path(data_dir)):
+            sys.stdout.write(f"wrote {path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
