@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 
 from desktop.app import create_window
 from desktop.events import EndReason, SessionEnded, TokensIssued
-from desktop.widgets.teaching import install_teaching_panels
 
 ASSETS = Path(__file__).resolve().parent
 WINDOW_SIZE = (1180, 900)
@@ -105,8 +104,6 @@ def make_screenshots(out: Path, data_dir: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     argv = ["--data-dir", str(data_dir), "--token-store", "memory"]
     window = create_window([*argv, "--access-ttl", str(ACCESS_TTL)])
-    if window.findChild(QWidget, "inspectorPanel") is None:
-        install_teaching_panels(window, window.controller)
     window.resize(*WINDOW_SIZE)
     window.show()
     drive = Driver(window)

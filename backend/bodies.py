@@ -31,20 +31,39 @@ def decode_utf8(body: bytes) -> str:
         raise InvalidRequest("The request body is not valid UTF-8.") from error
 
 
+def unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose member names are unique (RFC 7493 §2.3); a repeated name is refused."""
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        raise InvalidRequest("A member name is repeated in the JSON body.")
+    return members
+
+
+def check_unicode(value: Any) -> None:
+    """Refuse text that is not Unicode: an unpaired surrogate escape such as \\ud800."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidRequest("The JSON body has an unpaired surrogate escape.") from error
+
+
 async def json_object(request: Request) -> dict[str, Any]:
-    """A JSON object body; anything else is 400 invalid_request in words."""
+    """A JSON object body (I-JSON, RFC 7493); anything else is 400 invalid_request in words."""
     body = await read_body(request)
     if media_type(request) != JSON_TYPE:
         raise InvalidRequest("Send the body as JSON with Content-Type: application/json.")
     text = decode_utf8(body)
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=unique_members)
     except RecursionError as error:
         raise InvalidRequest("The JSON body is nested too deeply.") from error
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise InvalidRequest(f"The body is not valid JSON: {error.msg}.") from error
+    except ValueError as error:
+        raise InvalidRequest("The JSON body has a number too long to read.") from error
     if not isinstance(value, dict):
         raise InvalidRequest("The JSON body must be an object.")
+    check_unicode(value)
     return value
 
 

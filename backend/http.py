@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from backend import oauth
-from backend.access_log import AccessLogMiddleware
+from backend.access_log import AccessLogMiddleware, redact_path
 from backend.bodies import json_object, string_field
 from backend.body_limit import BodyLimitMiddleware
 from backend.errors import AuthError, InvalidRequest, MethodNotAllowed, NotFound, ServerError
@@ -72,7 +72,7 @@ async def refresh(request: Request) -> Response:
 async def revoke(request: Request) -> Response:
     body = await body_of(request)
     reason = body.get("reason", "revoked")
-    if reason not in REVOKE_REASONS:
+    if not isinstance(reason, str) or reason not in REVOKE_REASONS:
         raise InvalidRequest("reason must be 'revoked' or 'signed_out'.")
     await service_of(request).revoke(string_field(body, "refresh_token"), REVOKE_REASONS[reason])
     return empty_response(204)
@@ -166,7 +166,8 @@ async def http_error(request: Request, error: Exception) -> Response:
 
 
 async def unexpected_error(request: Request, error: Exception) -> Response:
-    log.error("unexpected %s on %s %s", type(error).__name__, request.method, request.url.path)
+    path = redact_path(request.url.path)
+    log.error("unexpected %s on %s %s", type(error).__name__, request.method, path)
     return error_response(ServerError())
 
 

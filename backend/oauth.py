@@ -45,18 +45,22 @@ async def token_endpoint(request: Request) -> Response:
     fields = await form_fields(request)
     grant_type = string_field(fields, "grant_type", 64)
     if grant_type != REFRESH_GRANT:
-        raise UnsupportedGrantType(f"The grant type {grant_type!r} is not supported.")
+        raise UnsupportedGrantType
     refresh_token = string_field(fields, "refresh_token")
     grant = await service.refresh(refresh_token, client_id_of(request, fields))
     return json_response(grant.response())
 
 
 async def revocation_endpoint(request: Request) -> Response:
-    """RFC 7009: 200 whether or not the token was known; an access token ends its session."""
+    """RFC 7009: 200 whether or not the token was known; an access token ends its session.
+
+    The token's shape tells the two kinds apart, so `token_type_hint` is not needed: a wrong
+    hint must not stop the revocation (RFC 7009 §2.1 has the server search every kind).
+    """
     service: AuthService = request.app.state.service
     fields = await form_fields(request)
     token = string_field(fields, "token")
-    if fields.get("token_type_hint") == "access_token" or token.count(".") == 2:
+    if token.count(".") == 2:
         await service.revoke_access_token(token)
     else:
         await service.revoke(token)

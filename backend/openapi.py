@@ -7,6 +7,7 @@ from typing import Any
 ERROR = {"$ref": "#/components/schemas/Error"}
 TOKENS = {"$ref": "#/components/schemas/TokenResponse"}
 CREDENTIALS = {"$ref": "#/components/schemas/Credentials"}
+NEW_ACCOUNT = {"$ref": "#/components/schemas/NewAccount"}
 REFRESH_BODY = {"$ref": "#/components/schemas/RefreshTokenBody"}
 BEARER = [{"bearer": []}]
 TOKEN_IN_PATH = [
@@ -65,6 +66,11 @@ def string(**extra: Any) -> dict[str, Any]:
     return {"type": "string", **extra}
 
 
+def token_string() -> dict[str, Any]:
+    """A token field of a body: the server refuses an empty one and one over 4096 characters."""
+    return string(minLength=1, maxLength=4096)
+
+
 def integer() -> dict[str, Any]:
     return {"type": "integer"}
 
@@ -80,10 +86,18 @@ SCHEMAS: dict[str, Any] = {
         "required": ["username", "password"],
         "properties": {"username": string(), "password": string()},
     },
+    "NewAccount": {
+        "type": "object",
+        "required": ["username", "password"],
+        "properties": {
+            "username": string(description="3 to 64 letters, digits or . _ @ + - once normalised"),
+            "password": string(minLength=8, maxLength=1024, description="zxcvbn score 2 or more"),
+        },
+    },
     "RefreshTokenBody": {
         "type": "object",
         "required": ["refresh_token"],
-        "properties": {"refresh_token": string()},
+        "properties": {"refresh_token": token_string()},
     },
     "TokenResponse": {
         "type": "object",
@@ -174,7 +188,7 @@ REVOKE_BODY = {
     "type": "object",
     "required": ["refresh_token"],
     "properties": {
-        "refresh_token": string(),
+        "refresh_token": token_string(),
         "reason": string(enum=["revoked", "signed_out"], default="revoked"),
     },
 }
@@ -197,7 +211,7 @@ PATHS: dict[str, Any] = {
                 "201": answer("Created", {"type": "object", "properties": {"username": string()}}),
                 **errors(400, 409),
             },
-            requestBody=json_body(CREDENTIALS),
+            requestBody=json_body(NEW_ACCOUNT),
         )
     },
     "/sign-in": {
@@ -271,7 +285,7 @@ PATHS: dict[str, Any] = {
             requestBody=form_body(
                 {
                     "grant_type": string(enum=["refresh_token"]),
-                    "refresh_token": string(),
+                    "refresh_token": token_string(),
                     "client_id": string(),
                 },
                 ["grant_type", "refresh_token"],
@@ -284,8 +298,11 @@ PATHS: dict[str, Any] = {
             {"200": answer("Revoked, or the token was unknown"), **errors(400)},
             requestBody=form_body(
                 {
-                    "token": string(),
-                    "token_type_hint": string(enum=["refresh_token", "access_token"]),
+                    "token": token_string(),
+                    "token_type_hint": string(
+                        description="refresh_token or access_token; not needed, the token's"
+                        " shape tells them apart (RFC 7009 §2.1)"
+                    ),
                 },
                 ["token"],
             ),

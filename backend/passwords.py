@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from passlib.context import CryptContext
+from passlib.exc import PasswordSizeError
 
 PASSWORD_CONTEXT = CryptContext(
     schemes=["argon2"],
@@ -22,9 +23,13 @@ def verify_password(password: str, stored_hash: str | None) -> tuple[bool, str |
     """Check a password; return (ok, new hash when the policy changed since it was stored).
 
     With no stored hash (unknown user) it verifies against a dummy hash, so the answer takes
-    as long as a wrong password does.
+    as long as a wrong password does; so does a password too long to have ever been hashed.
     """
     if stored_hash is None:
         PASSWORD_CONTEXT.dummy_verify()
         return False, None
-    return PASSWORD_CONTEXT.verify_and_update(password, stored_hash)
+    try:
+        return PASSWORD_CONTEXT.verify_and_update(password, stored_hash)
+    except PasswordSizeError:
+        PASSWORD_CONTEXT.dummy_verify()
+        return False, None

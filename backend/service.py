@@ -20,7 +20,7 @@ from backend.errors import (
     UsernameTaken,
 )
 from backend.settings import Settings
-from backend.store import EndReason, Session, Store, User
+from backend.store import EndReason, Session, Store, TokenInSession, User
 from backend.throttle import SignInThrottle
 from backend.tokens import AccessTokens, RefreshTokens
 from backend.workers import Database, Hasher
@@ -80,7 +80,7 @@ class RefreshOutcome:
     session: Session | None
     refresh_token: str | None
     refusal: str | None = None
-    user: User | None = None
+    username: str | None = None
 
 
 class AuthService:
@@ -181,12 +181,12 @@ class AuthService:
         )
         digest = self.refresh_tokens.digest(refresh_token)
         await self.database.run(lambda store: store.add_session(session, digest))
-        return self._grant(user, session, refresh_token, now)
+        return self._grant(user.username, session, refresh_token, now)
 
-    def _grant(self, user: User, session: Session, refresh_token: str, now: float) -> TokenGrant:
+    def _grant(self, username: str, session: Session, refresh_token: str, now: float) -> TokenGrant:
         access = self.access_tokens.issue(
-            subject=user.id,
-            username=user.username,
+            subject=session.user_id,
+            username=username,
             session_id=session.id,
             client_id=session.client_id,
             now=now,
@@ -194,7 +194,7 @@ class AuthService:
         return TokenGrant(
             access_token=access.token,
             access_expires_at=access.expires_at,
-            access_lifetime=access.expires_at - access.issued_at,
+            access_lifetime=self.access_tokens.lifetime,
             refresh_token=refresh_token,
             refresh_expires_at=session.expires_at,
             session_id=session.id,
@@ -211,18 +211,16 @@ class AuthService:
             raise InvalidGrant(outcome.refusal)
         assert outcome.session is not None
         assert outcome.refresh_token is not None
-        assert outcome.user is not None
-        return self._grant(outcome.user, outcome.session, outcome.refresh_token, now)
+        assert outcome.username is not None
+        return self._grant(outcome.username, outcome.session, outcome.refresh_token, now)
 
     def _rotate(
         self, store: Store, presented: str, client_id: str | None, now: float
     ) -> RefreshOutcome:
-        record = store.find_token(self.refresh_tokens.digest(presented))
-        if record is None:
+        found = store.token_in_session(self.refresh_tokens.digest(presented))
+        if found is None:
             return RefreshOutcome(None, None, "The refresh token is unknown.")
-        session = store.session(record.session_id)
-        if session is None:
-            return RefreshOutcome(None, None, "The refresh token is unknown.")
+        session = found.session
         if session.ended_at is not None:
             return RefreshOutcome(None, None, self._ended_words(session.end_reason))
         if now >= session.expires_at:
@@ -230,27 +228,26 @@ class AuthService:
             return RefreshOutcome(None, None, self._ended_words(EndReason.EXPIRED))
         if client_id is not None and client_id != session.client_id:
             return RefreshOutcome(None, None, "The refresh token was issued to another client.")
-        if record.generation == session.current_generation:
-            return self._advance(store, session, presented, now)
+        if found.generation == session.current_generation:
+            return self._advance(store, found, presented, now)
         within_grace = now - session.rotated_at <= self.settings.reuse_grace
-        if record.generation == session.current_generation - 1 and within_grace:
+        if found.generation == session.current_generation - 1 and within_grace:
             successor = self.refresh_tokens.successor(presented)
-            return RefreshOutcome(session, successor, user=store.user_by_id(session.user_id))
+            return RefreshOutcome(session, successor, username=found.username)
         store.end_session(session.id, EndReason.REUSE_DETECTED, int(now))
         log.warning("refresh token reuse detected; session %s ended", session.id)
         return RefreshOutcome(None, None, self._ended_words(EndReason.REUSE_DETECTED))
 
     def _advance(
-        self, store: Store, session: Session, presented: str, now: float
+        self, store: Store, found: TokenInSession, presented: str, now: float
     ) -> RefreshOutcome:
+        session = found.session
         successor = self.refresh_tokens.successor(presented)
         idle_expires_at = min(
             session.absolute_expires_at, int(now) + self.settings.refresh_idle_ttl
         )
-        store.rotate(session, self.refresh_tokens.digest(successor), now, idle_expires_at)
-        return RefreshOutcome(
-            store.session(session.id), successor, user=store.user_by_id(session.user_id)
-        )
+        rotated = store.rotate(session, self.refresh_tokens.digest(successor), now, idle_expires_at)
+        return RefreshOutcome(rotated, successor, username=found.username)
 
     @staticmethod
     def _ended_words(reason: str | None) -> str:

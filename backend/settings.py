@@ -109,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=str(env("sqlite-synchronous", defaults.sqlite_synchronous)).lower(),
         help="normal survives a crash of the server; full also survives power loss (slower)",
     )
+    parser.add_argument(
+        "--access-log",
+        choices=["on", "off"],
+        default=str(env("access-log", "on" if defaults.access_log else "off")).lower(),
+        help="log every request (method, redacted path, status, latency) to stderr (default on)",
+    )
     return parser
 
 
@@ -125,4 +131,5 @@ def parse_settings(argv: list[str]) -> Settings:
         reuse_grace=int(args.reuse_grace),
         issuer=args.issuer.rstrip("/") if args.issuer else None,
         sqlite_synchronous=args.sqlite_synchronous.upper(),
+        access_log=args.access_log == "on",
     )

@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
@@ -93,21 +93,30 @@ class TokenRecord:
     generation: int
 
 
+@dataclass(frozen=True)
+class TokenInSession:
+    """A refresh token's place in its chain, with its session and the account's username."""
+
+    generation: int
+    session: Session
+    username: str
+
+
 class Store(Protocol):
     """What the service needs from persistence; every call runs inside `transaction()`."""
 
     def transaction(self) -> AbstractContextManager[None]: ...
     def add_user(self, user: User, now: int) -> bool: ...
     def user_by_name(self, username: str) -> User | None: ...
-    def user_by_id(self, user_id: str) -> User | None: ...
     def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
     def add_session(self, session: Session, token_hash: bytes) -> None: ...
     def session(self, session_id: str) -> Session | None: ...
     def sessions_of(self, user_id: str) -> list[Session]: ...
     def find_token(self, token_hash: bytes) -> TokenRecord | None: ...
+    def token_in_session(self, token_hash: bytes) -> TokenInSession | None: ...
     def rotate(
         self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
-    ) -> None: ...
+    ) -> Session: ...
     def end_session(self, session_id: str, reason: EndReason, now: int) -> bool: ...
     def end_sessions_of(self, user_id: str, reason: EndReason, now: int) -> int: ...
     def purge(self, ended_before: int) -> int: ...
@@ -165,12 +174,6 @@ class SqliteStore:
         ).fetchone()
         return User(*row) if row else None
 
-    def user_by_id(self, user_id: str) -> User | None:
-        row = self._connection.execute(
-            "SELECT id, username, password_hash FROM users WHERE id = ?", (user_id,)
-        ).fetchone()
-        return User(*row) if row else None
-
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self._connection.execute(
             "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id)
@@ -225,14 +228,42 @@ class SqliteStore:
         ).fetchone()
         return TokenRecord(*row) if row else None
 
-    def rotate(self, session: Session, token_hash: bytes, now: float, idle_expires_at: int) -> None:
-        generation = session.current_generation + 1
-        self._add_token(token_hash, session.id, generation, now)
+    def token_in_session(self, token_hash: bytes) -> TokenInSession | None:
+        """One query for what a refresh needs: the token's generation, session and username."""
+        row = self._connection.execute(
+            "SELECT t.generation, u.username, s.* FROM refresh_tokens t"
+            " JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id"
+            " WHERE t.token_hash = ?",
+            (token_hash,),
+        ).fetchone()
+        return TokenInSession(row[0], Session(*row[2:]), row[1]) if row else None
+
+    def rotate(
+        self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
+    ) -> Session:
+        """Make `token_hash` the session's current token; returns the session as updated."""
+        rotated = replace(
+            session,
+            current_generation=session.current_generation + 1,
+            rotated_at=now,
+            last_refreshed_at=int(now),
+            refresh_count=session.refresh_count + 1,
+            idle_expires_at=idle_expires_at,
+        )
+        self._add_token(token_hash, session.id, rotated.current_generation, now)
         self._connection.execute(
             "UPDATE sessions SET current_generation = ?, rotated_at = ?, last_refreshed_at = ?,"
-            " refresh_count = refresh_count + 1, idle_expires_at = ? WHERE id = ?",
-            (generation, now, int(now), idle_expires_at, session.id),
+            " refresh_count = ?, idle_expires_at = ? WHERE id = ?",
+            (
+                rotated.current_generation,
+                now,
+                rotated.last_refreshed_at,
+                rotated.refresh_count,
+                idle_expires_at,
+                session.id,
+            ),
         )
+        return rotated
 
     def end_session(self, session_id: str, reason: EndReason, now: int) -> bool:
         cursor = self._connection.execute(

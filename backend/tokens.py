@@ -6,6 +6,8 @@ import base64
 import hashlib
 import hmac
 import json
+import math
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +19,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from backend.errors import InvalidToken
 from backend.keyfiles import load_or_create_secret
+from backend.token_cache import VerifiedTokenCache
 
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 (a media type, not a secret)
 ALGORITHM = "EdDSA"
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "client_id", "iat", "exp", "jti", "sid", "username")
 REFRESH_TOKEN_BYTES = 32
+STRING_CLAIMS = ("sub", "client_id", "jti", "sid", "username")
+COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
 def b64url(data: bytes) -> str:
@@ -76,6 +81,7 @@ class AccessTokens:
         self.audience = audience
         self.lifetime = lifetime
         self._codec = jwt.PyJWT()
+        self._verified = VerifiedTokenCache()
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         """RFC 7517 key set: public members only."""
@@ -84,9 +90,13 @@ class AccessTokens:
     def issue(
         self, *, subject: str, username: str, session_id: str, client_id: str, now: float
     ) -> IssuedAccessToken:
-        """Sign a new access token for a session."""
+        """Sign a new access token for a session.
+
+        `exp` is rounded up, so the token lives at least `lifetime` seconds and a client that
+        counts `expires_in` from the response never holds a token the server already refuses.
+        """
         issued_at = int(now)
-        expires_at = issued_at + self.lifetime
+        expires_at = math.ceil(now) + self.lifetime
         claims = {
             "iss": self.issuer,
             "aud": self.audience,
@@ -103,7 +113,22 @@ class AccessTokens:
         return IssuedAccessToken(token, issued_at, expires_at)
 
     def verify(self, token: str, now: float) -> dict[str, Any]:
-        """Return the claims of a valid token, or raise InvalidToken saying what is wrong."""
+        """Return the claims of a valid token, or raise InvalidToken saying what is wrong.
+
+        The signature and claims of a token are checked once, then remembered until it
+        expires; its times are checked at every use.
+        """
+        claims = self._verified.get(token, now)
+        if claims is not None:
+            self._check_times(claims, now)
+            return claims
+        claims = self._decode(token)
+        self._check_times(claims, now)
+        self._verified.put(token, claims, now)
+        return claims
+
+    def _decode(self, token: str) -> dict[str, Any]:
+        """The claims of a token whose header, signature, issuer, audience and claims are valid."""
         header = self._header(token)
         self._check_type(header)
         self._check_kid(header)
@@ -129,11 +154,16 @@ class AccessTokens:
             raise InvalidToken(f"The access token lacks the {error.claim} claim.") from error
         except jwt.InvalidTokenError as error:
             raise InvalidToken("The access token's signature or format is invalid.") from error
-        self._check_expiry(claims, now)
-        self._check_not_before(claims, now)
+        self._check_claim_types(claims)
         return claims
 
+    def _check_times(self, claims: dict[str, Any], now: float) -> None:
+        self._check_expiry(claims, now)
+        self._check_not_before(claims, now)
+
     def _header(self, token: str) -> dict[str, Any]:
+        if not COMPACT_JWS.fullmatch(token):
+            raise InvalidToken("The access token is not a compact JWT (RFC 7515, section 7.1).")
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as error:
@@ -150,8 +180,14 @@ class AccessTokens:
 
     def _check_kid(self, header: dict[str, Any]) -> None:
         kid = header.get("kid")
-        if not isinstance(kid, str) or not hmac.compare_digest(kid.encode(), self.kid.encode()):
+        if kid != self.kid:
             raise InvalidToken("The access token was signed with an unknown key.")
+
+    @staticmethod
+    def _check_claim_types(claims: dict[str, Any]) -> None:
+        for name in STRING_CLAIMS:
+            if not isinstance(claims[name], str) or not claims[name]:
+                raise InvalidToken(f"The access token's {name} claim is not a non-empty string.")
 
     @staticmethod
     def _check_expiry(claims: dict[str, Any], now: float) -> None:

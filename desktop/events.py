@@ -1,4 +1,4 @@
-"""What happens in a session, as plain records: the event log, timeline and diagram listen to them."""
+"""What happens in a session, as plain records: the event log, timeline and diagram use them."""
 
 from __future__ import annotations
 
@@ -30,7 +30,10 @@ class HttpExchange:
 
 @dataclass(frozen=True)
 class TokensIssued:
-    """A new access token arrived: `via` is 'sign-in', 'refresh' or 'startup'."""
+    """A new access token arrived: `via` is 'sign-in', 'refresh' or 'startup'.
+
+    Times are on the local wall clock; `refresh_due_at` is when the app plans the next refresh.
+    """
 
     at: float
     via: str
@@ -39,6 +42,7 @@ class TokensIssued:
     access_issued_at: float
     refresh_token_changed: bool
     session_id: str
+    refresh_due_at: float | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from desktop.widgets.demo import DemoPanel
 from desktop.widgets.inspector import InspectorPanel
 from desktop.widgets.sequence import SequencePanel
 from desktop.widgets.stored import StoredPanel
-from desktop.widgets.teaching import enclosing_tabs, install_teaching_panels, tones
+from desktop.widgets.teaching import enclosing_tabs, tones
 from desktop.widgets.timeline import TimelineChart, TimelinePanel
 from tests.desktop.conftest import Account
 from tests.desktop.driver import Driver
@@ -28,9 +28,8 @@ WAIT_MS = 20_000
 
 
 def with_panels(app: Driver) -> Driver:
-    """The window with the teaching panels, installing them unless the app already did."""
-    if app.window.findChild(QWidget, "inspectorPanel") is None:
-        install_teaching_panels(app.window, app.controller)
+    """The window, whose teaching panels create_window has installed (once)."""
+    assert len(app.window.findChildren(QWidget, "inspectorPanel")) == 1
     return app
 
 

@@ -1,0 +1,47 @@
+"""A bounded memory of verified access tokens: a reused token skips the signature check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULT_CAPACITY = 8192
+
+
+class VerifiedTokenCache:
+    """Claims of verified tokens by their exact text, kept until the token's `exp`.
+
+    A hit saves only the signature and claim checks: callers still check the times at every
+    use and the session behind the token, so revoking a session takes effect at once. Used
+    from the event loop's thread; the claims it returns are shared, so treat them as read-only.
+    """
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        self.capacity = capacity
+        self._entries: dict[str, dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, token: str, now: float) -> dict[str, Any] | None:
+        """The claims of `token` if it was verified before and has not expired."""
+        claims = self._entries.get(token)
+        if claims is not None and now >= claims["exp"]:
+            self._entries.pop(token, None)
+            return None
+        return claims
+
+    def put(self, token: str, claims: dict[str, Any], now: float) -> None:
+        """Remember a token that passed every check; `claims["exp"]` must be an int."""
+        if len(self._entries) >= self.capacity:
+            self._make_room(now)
+        self._entries[token] = claims
+
+    def _make_room(self, now: float) -> None:
+        """Drop expired entries, then the oldest ones, down to three quarters of the capacity."""
+        self._entries = {
+            token: claims for token, claims in self._entries.items() if now < claims["exp"]
+        }
+        excess = len(self._entries) - self.capacity * 3 // 4
+        if excess > 0:
+            for token in list(self._entries)[:excess]:
+                del self._entries[token]

@@ -1,0 +1,95 @@
+"""Start the app: parse the command line, start what is needed, wire the window; nothing else."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from importlib import resources
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from desktop.controller import Controller
+from desktop.embedded import start_embedded
+from desktop.options import parse_options
+from desktop.storage import private_dir
+from desktop.widgets.main_window import MainWindow
+from desktop.widgets.teaching import install_teaching_panels
+
+SIGNAL_POLL_MS = 250
+NO_DISPLAY = """jwt-refresh-demo needs a display, and this session has none
+(neither DISPLAY nor WAYLAND_DISPLAY is set).
+
+Run it under a virtual display:
+    xvfb-run -a -s "-screen 0 1280x800x24" python3 tasks.py run
+or start the auth server alone:
+    python3 tasks.py server
+or choose a Qt platform yourself, e.g. QT_QPA_PLATFORM=offscreen.
+"""
+
+
+def has_display() -> bool:
+    """False on a Linux session without a display server, where Qt would abort."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def resource_text(name: str) -> str:
+    return (resources.files("desktop") / "resources" / name).read_text(encoding="utf-8")
+
+
+def resource_path(name: str) -> str:
+    return str(resources.files("desktop") / "resources" / name)
+
+
+def create_window(argv: list[str]) -> MainWindow:
+    """Parse the command line, start the embedded server if needed, and build the window.
+
+    The window is neither shown nor is the event loop entered; closing it stops the
+    server and the workers it started. A QApplication must exist.
+    """
+    if QApplication.instance() is None:
+        raise RuntimeError("create a QApplication before calling create_window")
+    options = parse_options(argv)
+    private_dir(options.data_dir)
+    embedded = None
+    url = options.server
+    if url is None:
+        embedded, url = start_embedded(options.data_dir, options.access_ttl)
+    window = MainWindow(Controller(options, url, embedded))
+    install_teaching_panels(window, window.controller)
+    window.setStyleSheet(resource_text("style.qss"))
+    window.setWindowIcon(QIcon(resource_path("icon.svg")))
+    QTimer.singleShot(0, window.controller.start)
+    return window
+
+
+def quit_on_signals(app: QApplication) -> None:
+    """Ctrl-C and SIGTERM quit cleanly; a timer lets Python run its handlers during exec()."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: app.quit())
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(SIGNAL_POLL_MS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    if not has_display():
+        print(NO_DISPLAY, end="", file=sys.stderr)  # noqa: T201 (the one message to the console)
+        return 2
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("jwt-refresh-demo")
+    app.setApplicationDisplayName("JWT refresh demo")
+    app.setStyle("Fusion")
+    try:
+        window = create_window(sys.argv[1:] if argv is None else argv)
+    except (OSError, RuntimeError) as error:
+        sys.stderr.write(f"jwt-refresh-demo: cannot start: {error}\n")
+        return 1
+    app.aboutToQuit.connect(window.close)
+    quit_on_signals(app)
+    window.show()
+    return app.exec()

@@ -1,0 +1,238 @@
+"""The top-level window: header, banners, the session pages and panels as tabs, the event log."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.controller import Controller, Phase
+from desktop.widgets.banner import Banner
+from desktop.widgets.event_log import EventLog
+from desktop.widgets.formatting import duration
+from desktop.widgets.overview import Overview
+from desktop.widgets.sessions import SessionsPanel
+from desktop.widgets.sign_in import SignInForm
+from desktop.widgets.status_line import StatusLine
+
+COUNTDOWN_MS = 250
+
+
+class MainWindow(QMainWindow):
+    """Everything the user sees; teaching panels join as tabs through `add_panel`."""
+
+    def __init__(self, controller: Controller) -> None:
+        super().__init__()
+        self.controller = controller
+        controller.setParent(self)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("JWT refresh demo")
+        self.resize(1100, 760)
+
+        title = QLabel("JWT refresh demo")
+        title.setObjectName("appTitle")
+        self.server_label = QLabel()
+        self.server_label.setObjectName("serverLabel")
+        self.server_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        header = QFrame()
+        header.setObjectName("header")
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(16, 10, 16, 10)
+        header_layout.addWidget(title)
+        header_layout.addStretch(1)
+        header_layout.addWidget(self.server_label)
+
+        self.store_banner = Banner("warning", "storeBanner")
+        self.use_file = self.store_banner.add_button("Use a file (0600)", "useFileStoreButton")
+        self.use_memory = self.store_banner.add_button("Memory only", "useMemoryStoreButton")
+        self.offline_banner = Banner("error", "offlineBanner")
+        self.retry_button = self.offline_banner.add_button("Retry now", "retryNowButton")
+        self.persist_banner = Banner("warning", "persistBanner")
+        self.notice_banner = Banner("info", "noticeBanner")
+        self.dismiss_notice = self.notice_banner.add_button("Dismiss", "dismissNoticeButton")
+
+        self.starting = QLabel("Starting…")
+        self.starting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.starting.setObjectName("muted")
+        self.sign_in = SignInForm()
+        self.overview = Overview(controller)
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("pages")
+        for page in (self.starting, self.sign_in, self.overview):
+            self.pages.addWidget(page)
+        self.sessions = SessionsPanel(controller)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("panels")
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setDrawBase(False)
+        self.tabs.addTab(self.pages, "Session")
+        self.tabs.addTab(self.sessions, "Sessions")
+
+        self.event_log = EventLog()
+        log_box = QFrame()
+        log_box.setObjectName("logBox")
+        log_layout = QVBoxLayout(log_box)
+        log_layout.setContentsMargins(0, 4, 0, 0)
+        log_title = QLabel("Event log: every request to the server, tokens shortened")
+        log_title.setObjectName("cardTitle")
+        log_layout.addWidget(log_title)
+        log_layout.addWidget(self.event_log)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.tabs)
+        splitter.addWidget(log_box)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([540, 170])
+
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(16, 12, 16, 8)
+        body_layout.setSpacing(8)
+        for banner in (
+            self.store_banner,
+            self.offline_banner,
+            self.persist_banner,
+            self.notice_banner,
+        ):
+            body_layout.addWidget(banner)
+        body_layout.addWidget(splitter, 1)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(header)
+        central_layout.addWidget(body, 1)
+        self.setCentralWidget(central)
+
+        self.status_line = StatusLine()
+        self.store_label = QLabel()
+        self.store_label.setObjectName("muted")
+        self.statusBar().addWidget(self.status_line, 1)
+        self.statusBar().addPermanentWidget(self.store_label)
+        self.statusBar().setSizeGripEnabled(False)
+
+        self.countdown = QTimer(self)
+        self.countdown.setInterval(COUNTDOWN_MS)
+        self.countdown.timeout.connect(self._show_offline)
+        self._connect()
+        self._describe_server()
+        self._phase_changed(controller.phase.value)
+
+    def add_panel(self, title: str, widget: QWidget) -> int:
+        """Add a panel as a tab after the built-in ones; returns its tab index."""
+        return self.tabs.addTab(widget, title)
+
+    def _connect(self) -> None:
+        controller = self.controller
+        controller.event.connect(self.event_log.append_event)
+        controller.phase_changed.connect(self._phase_changed)
+        controller.status.connect(self.status_line.show_status)
+        controller.busy_changed.connect(self._busy_changed)
+        controller.notice.connect(self._notice)
+        controller.store_problem.connect(self._store_problem)
+        controller.persist_warning.connect(self.persist_banner.set_text)
+        controller.connectivity.connect(lambda *_: self._show_offline())
+        controller.signed_out.connect(self.sign_in.show_reason)
+        controller.tokens_changed.connect(self._describe_store)
+        self.sign_in.sign_in_requested.connect(controller.sign_in)
+        self.sign_in.sign_up_requested.connect(controller.sign_up)
+        self.use_file.clicked.connect(lambda: controller.choose_store("file"))
+        self.use_memory.clicked.connect(lambda: controller.choose_store("memory"))
+        self.retry_button.clicked.connect(controller.retry_now)
+        self.dismiss_notice.clicked.connect(lambda: self.notice_banner.set_text(""))
+
+    def _describe_server(self) -> None:
+        kind = "embedded server" if self.controller.embedded else "external server"
+        self.server_label.setText(f"{self.controller.server_url}  ·  {kind}")
+        self.sign_in.set_server(f"to {self.controller.server_url} ({kind})")
+        self._describe_store()
+
+    def _describe_store(self) -> None:
+        where = self.controller.store_description
+        if self.controller.phase == Phase.CHOOSE_STORE:
+            where = "nowhere yet (choose above)"
+        self.store_label.setText(f"Refresh token kept in: {where}")
+        self.sign_in.set_store_note(
+            f"After sign-in only the refresh token is kept, in: {where}. "
+            "The password is never stored."
+        )
+
+    def _phase_changed(self, phase: str) -> None:
+        page = {
+            Phase.STARTING.value: self.starting,
+            Phase.CHOOSE_STORE.value: self.sign_in,
+            Phase.SIGNED_OUT.value: self.sign_in,
+            Phase.SIGNED_IN.value: self.overview,
+        }[phase]
+        self.pages.setCurrentWidget(page)
+        self.sign_in.set_busy(phase != Phase.SIGNED_OUT.value)
+        if phase == Phase.SIGNED_OUT.value:
+            self.sign_in.username.setFocus()
+        if phase != Phase.SIGNED_IN.value:
+            self.notice_banner.set_text("")
+        self.overview.update_view()
+        self._describe_store()
+
+    def _busy_changed(self, action: str, running: bool) -> None:
+        if action == "sign-in":
+            self.sign_in.set_busy(running or self.controller.phase != Phase.SIGNED_OUT)
+        if action in {"store", "refresh"}:
+            self.retry_button.setEnabled(not running)
+            self.use_file.setEnabled(not running)
+            self.use_memory.setEnabled(not running)
+
+    def _notice(self, text: str) -> None:
+        if self.controller.phase == Phase.SIGNED_IN:
+            self.notice_banner.set_text(text)
+        else:
+            self.sign_in.show_error(text)
+            self.sign_in.password.setFocus()
+
+    def _store_problem(self, text: str) -> None:
+        if text:
+            text += (
+                " Choose where to keep the refresh token instead: a file only you can read"
+                " (survives restarts) or memory only (sign in again next time)."
+            )
+        self.store_banner.set_text(text)
+        self._describe_store()
+
+    def _show_offline(self) -> None:
+        message = self.controller.offline_message
+        retry_at = self.controller.retry_at
+        if not message:
+            self.countdown.stop()
+            self.offline_banner.set_text("")
+            return
+        self.countdown.start()
+        now = self.controller.clock.wall()
+        lifetime = self.controller.lifetime
+        if lifetime is not None and not lifetime.is_expired(now):
+            left = duration(lifetime.expires_at - now)
+            using = f"Still using the current access token ({left} left)."
+        else:
+            using = "There is no valid access token until the server answers."
+        if self.controller.is_running("refresh"):
+            retry = "Retrying now…"
+        elif retry_at:
+            retry = f"Retrying in {duration(retry_at - now)}."
+        else:
+            retry = ""
+        self.offline_banner.set_text(f"Offline: {message} {using} {retry}".strip())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.countdown.stop()
+        self.overview.ticker.stop()
+        self.controller.shutdown()
+        super().closeEvent(event)

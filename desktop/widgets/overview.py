@@ -1,0 +1,234 @@
+"""The signed-in page: who, the access token's life, the refresh token, the API and the exits."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.controller import Controller
+from desktop.redact import shorten
+from desktop.widgets.expiry_bar import ExpiryBar
+from desktop.widgets.formatting import clock_time, duration
+
+TICK_MS = 100
+BUTTONS = {
+    "callApiButton": ("Call the API", "call-api", "GET /account with the access token."),
+    "refreshNowButton": (
+        "Refresh now",
+        "refresh",
+        "Trade the refresh token for a new pair now instead of waiting for the mark.",
+    ),
+    "revokeButton": (
+        "Revoke refresh token",
+        "revoke",
+        "Tell the server to revoke the refresh token, delete it here and return to sign-in.",
+    ),
+    "signOutButton": (
+        "Sign out",
+        "sign-out",
+        "End this session (on the server too) and forget it.",
+    ),
+    "signOutEverywhereButton": (
+        "Sign out everywhere",
+        "sign-out-everywhere",
+        "End every session of this account, on every device.",
+    ),
+}
+
+
+def card(title: str) -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setObjectName("card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(16, 12, 16, 14)
+    layout.setSpacing(8)
+    heading = QLabel(title)
+    heading.setObjectName("cardTitle")
+    layout.addWidget(heading)
+    return frame, layout
+
+
+class Overview(QWidget):
+    """Updates itself ten times a second from the controller's read-only state."""
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.buttons: dict[str, QPushButton] = {}
+        for name, (text, action, tip) in BUTTONS.items():
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.setToolTip(tip)
+            button.setProperty("action", action)
+            self.buttons[name] = button
+        self.buttons["callApiButton"].setProperty("role", "primary")
+        for name in ("revokeButton", "signOutEverywhereButton"):
+            self.buttons[name].setProperty("role", "danger")
+
+        self.who = QLabel()
+        self.who.setObjectName("pageTitle")
+        self.where = QLabel()
+        self.where.setObjectName("muted")
+        self.where.setWordWrap(True)
+        header = QHBoxLayout()
+        names = QVBoxLayout()
+        names.setSpacing(2)
+        names.addWidget(self.who)
+        names.addWidget(self.where)
+        header.addLayout(names, 1)
+        header.addWidget(self.buttons["signOutButton"])
+        header.addWidget(self.buttons["signOutEverywhereButton"])
+
+        access_card, access = card("Access token: short-lived, kept in memory only")
+        self.bar = ExpiryBar()
+        self.remaining = QLabel()
+        self.remaining.setObjectName("remainingLabel")
+        self.remaining.setMinimumWidth(90)
+        self.times = QLabel()
+        self.times.setObjectName("muted")
+        self.times.setWordWrap(True)
+        bar_row = QHBoxLayout()
+        bar_row.addWidget(self.remaining)
+        bar_row.addWidget(self.bar, 1)
+        access.addLayout(bar_row)
+        access.addWidget(self.times)
+        row = QHBoxLayout()
+        row.addWidget(self.buttons["callApiButton"])
+        row.addWidget(self.buttons["refreshNowButton"])
+        row.addStretch(1)
+        access.addLayout(row)
+
+        refresh_card, refresh = card("Refresh token: long-lived, the only thing stored")
+        facts = QGridLayout()
+        facts.setHorizontalSpacing(16)
+        facts.setVerticalSpacing(4)
+        self.refresh_value = QLabel()
+        self.rotations = QLabel()
+        self.stored_in = QLabel()
+        self.stored_in.setWordWrap(True)
+        for row_index, (label, value) in enumerate(
+            (
+                ("Token", self.refresh_value),
+                ("Rotations", self.rotations),
+                ("Stored in", self.stored_in),
+            )
+        ):
+            name = QLabel(label)
+            name.setObjectName("muted")
+            facts.addWidget(name, row_index, 0)
+            facts.addWidget(value, row_index, 1)
+        facts.setColumnStretch(1, 1)
+        refresh.addLayout(facts)
+        revoke_row = QHBoxLayout()
+        revoke_row.addWidget(self.buttons["revokeButton"])
+        revoke_row.addStretch(1)
+        refresh.addLayout(revoke_row)
+
+        answer_card, answer = card("API answer")
+        self.answer_title = answer_card.findChild(QLabel, "cardTitle")
+        self.answer = QPlainTextEdit()
+        self.answer.setObjectName("apiAnswer")
+        self.answer.setReadOnly(True)
+        self.answer.setPlaceholderText("Press “Call the API” to send GET /account.")
+        self.answer.setMinimumHeight(80)
+        self.answer.setMaximumHeight(200)
+        answer.addWidget(self.answer)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 8, 4, 4)
+        layout.setSpacing(12)
+        layout.addLayout(header)
+        top = QHBoxLayout()
+        top.setSpacing(12)
+        top.addWidget(access_card, 3)
+        top.addWidget(refresh_card, 2)
+        layout.addLayout(top)
+        layout.addWidget(answer_card)
+        layout.addStretch(1)
+
+        wire = {
+            "callApiButton": controller.call_api,
+            "refreshNowButton": controller.refresh_now,
+            "revokeButton": controller.revoke,
+            "signOutButton": controller.sign_out,
+            "signOutEverywhereButton": controller.sign_out_everywhere,
+        }
+        for name, slot in wire.items():
+            self.buttons[name].clicked.connect(slot)
+        controller.busy_changed.connect(self._busy_changed)
+        controller.tokens_changed.connect(self.update_view)
+        controller.account_loaded.connect(self.show_answer)
+        controller.phase_changed.connect(lambda _: self._clear_answer_if_signed_out())
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(TICK_MS)
+        self.ticker.timeout.connect(self.tick)
+        self.ticker.start()
+        self.update_view()
+
+    def _busy_changed(self, action: str, running: bool) -> None:
+        ending = {"revoke", "sign-out", "sign-out-everywhere"}
+        for button in self.buttons.values():
+            mine = button.property("action")
+            if mine == action or (action in ending and mine in ending):
+                button.setEnabled(not running)
+
+    def _clear_answer_if_signed_out(self) -> None:
+        if self.controller.tokens is None:
+            self.answer.clear()
+            self.answer_title.setText("API answer")
+
+    def show_answer(self, body: dict) -> None:
+        when = clock_time(self.controller.clock.wall())
+        self.answer_title.setText(f"API answer: GET /account at {when}")
+        self.answer.setPlainText(json.dumps(body, indent=2, sort_keys=True))
+
+    def update_view(self) -> None:
+        controller = self.controller
+        tokens = controller.tokens
+        if tokens is None:
+            return
+        self.who.setText(f"Signed in as {tokens.username}")
+        self.where.setText(
+            f"Session {tokens.session_id[:8]}…: one chain of refresh tokens, started at sign-in"
+        )
+        self.refresh_value.setText(shorten(tokens.refresh_token))
+        self.rotations.setText(
+            f"{tokens.rotations} since this app started using it"
+            if tokens.rotations
+            else "not rotated yet by this app"
+        )
+        self.stored_in.setText(controller.store_description)
+        self.tick()
+
+    def tick(self) -> None:
+        if not self.isVisible():
+            return
+        lifetime = self.controller.lifetime
+        now = self.controller.clock.wall()
+        self.bar.show_lifetime(lifetime, now)
+        self.remaining.setText(self.bar.format())
+        if lifetime is None:
+            self.times.setText("Waiting for the first access token…")
+            return
+        if self.controller.is_running("refresh"):
+            plan = "refreshing now…"
+        elif self.controller.retry_at:
+            plan = f"server unreachable, retry in {duration(self.controller.retry_at - now)}"
+        elif lifetime.is_due(now):
+            plan = "refresh due now"
+        else:
+            wait = duration(lifetime.refresh_at - now)
+            plan = f"next refresh ▼ at {clock_time(lifetime.refresh_at)} (in {wait})"
+        issued, expires = clock_time(lifetime.issued_at), clock_time(lifetime.expires_at)
+        self.times.setText(f"Issued {issued} · expires {expires} · {plan}")

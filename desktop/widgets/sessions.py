@@ -1,0 +1,121 @@
+"""The account's sessions as the server lists them, each with its own revoke button."""
+
+from __future__ import annotations
+
+from time import localtime, strftime
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.client import SessionInfo
+from desktop.controller import Controller, Phase
+from desktop.widgets.formatting import clock_time
+
+COLUMNS = ("Session", "Signed in", "Last refresh", "Refreshes", "Expires", "")
+
+
+def date_time(timestamp: int | None) -> str:
+    if timestamp is None:
+        return "—"
+    return strftime("%d %b %H:%M", localtime(timestamp))
+
+
+class SessionsPanel(QWidget):
+    """Loaded on sign-in and on demand; a session can be ended from here."""
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setObjectName("sessionsPanel")
+        intro = QLabel(
+            "Every sign-in starts a session: a chain of refresh tokens, one rotated into the "
+            "next. Ending a session revokes its refresh token, wherever it is."
+        )
+        intro.setWordWrap(True)
+        intro.setObjectName("muted")
+        self.reload = QPushButton("Reload")
+        self.reload.setObjectName("reloadSessionsButton")
+        self.updated = QLabel()
+        self.updated.setObjectName("muted")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("sessionsTable")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+        top = QHBoxLayout()
+        top.addWidget(intro, 1)
+        top.addWidget(self.updated)
+        top.addWidget(self.reload)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 8, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+
+        self.reload.clicked.connect(controller.load_sessions)
+        controller.sessions_loaded.connect(self.show_sessions)
+        controller.busy_changed.connect(self._busy_changed)
+        controller.phase_changed.connect(self._phase_changed)
+        self._phase_changed(controller.phase.value)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.controller.phase == Phase.SIGNED_IN:
+            self.controller.load_sessions()
+
+    def _phase_changed(self, phase: str) -> None:
+        signed_in = phase == Phase.SIGNED_IN.value
+        self.reload.setEnabled(signed_in)
+        if not signed_in:
+            self.table.setRowCount(0)
+            self.updated.setText("Sign in to see your sessions.")
+
+    def _busy_changed(self, action: str, running: bool) -> None:
+        if action == "sessions":
+            self.reload.setEnabled(not running and self.controller.phase == Phase.SIGNED_IN)
+        if action == "revoke-session":
+            for button in self.table.findChildren(QPushButton, "revokeSessionButton"):
+                button.setEnabled(not running)
+
+    def show_sessions(self, sessions: list[SessionInfo]) -> None:
+        self.table.setRowCount(len(sessions))
+        for row, info in enumerate(sessions):
+            name = f"{info.id[:8]}…" + ("  (this app)" if info.current else "")
+            values = (
+                name,
+                date_time(info.created_at),
+                date_time(info.last_refreshed_at),
+                str(info.refresh_count),
+                date_time(info.expires_at),
+            )
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column == 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(row, column, item)
+            button = QPushButton("End session")
+            button.setObjectName("revokeSessionButton")
+            button.setProperty("sessionId", info.id)
+            button.setProperty("role", "danger")
+            button.clicked.connect(lambda _=False, sid=info.id: self.controller.revoke_session(sid))
+            self.table.setCellWidget(row, len(COLUMNS) - 1, button)
+        self.updated.setText(
+            f"{len(sessions)} active · updated {clock_time(self.controller.clock.wall())}"
+        )

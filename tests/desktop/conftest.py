@@ -1,0 +1,166 @@
+"""Fixtures of the desktop suite: a private Secret Service, accounts on real servers, windows."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import keyring.backends.SecretService
+import keyring.core
+import pytest
+
+from desktop.app import create_window
+from desktop.client import ApiClient
+from desktop.clock import SystemClock
+from tests.conftest import require_executable
+from tests.desktop.driver import Driver
+
+KEYRING_PASSWORD = "unlock-the-test-keyring"
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user that exists on a server, with the password the tests type."""
+
+    server: str
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class SecretServiceEnv:
+    """The private session bus and its environment, for outside tools like secret-tool."""
+
+    env: dict[str, str]
+    address: str
+
+
+@pytest.fixture(autouse=True)
+def private_lock_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Lock files of the keyring store go under the test's own runtime dir."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    return runtime
+
+
+def new_password() -> str:
+    return "Pw-" + secrets.token_urlsafe(18)
+
+
+@pytest.fixture
+def make_account() -> Callable[[str], Account]:
+    """Sign a fresh user up on a server and return its credentials."""
+
+    def make(server_url: str) -> Account:
+        username = "user" + secrets.token_hex(4)
+        password = new_password()
+        ApiClient(server_url, SystemClock()).sign_up(username, password)
+        return Account(server_url, username, password)
+
+    return make
+
+
+def reset_keyring() -> None:
+    """Make `keyring` choose its backend again, forgetting which ones it found viable."""
+    with contextlib.suppress(KeyError):
+        keyring.backend.get_all_keyring.reset()
+    keyring.core.init_backend()
+
+
+def wait_for_secret_service(timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        reset_keyring()
+        if isinstance(keyring.get_keyring(), keyring.backends.SecretService.Keyring):
+            return
+        time.sleep(0.1)
+    raise RuntimeError("gnome-keyring did not provide the Secret Service in time")
+
+
+@pytest.fixture
+def secret_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretServiceEnv]:
+    """A private D-Bus session with an unlocked gnome-keyring, torn down after the test."""
+    dbus_daemon = require_executable("dbus-daemon")
+    keyring_daemon = require_executable("gnome-keyring-daemon")
+    home = tmp_path / "keyring-home"
+    runtime = tmp_path / "keyring-run"
+    for path in (home, runtime):
+        path.mkdir(mode=0o700)
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+    }
+    bus = subprocess.Popen(
+        [dbus_daemon, "--session", "--nofork", f"--address=unix:path={runtime}/bus",
+         "--print-address=1"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+    )  # fmt: skip
+    assert bus.stdout is not None
+    address = bus.stdout.readline().strip()
+    env["DBUS_SESSION_BUS_ADDRESS"] = address
+    daemon = subprocess.Popen(
+        [keyring_daemon, "--foreground", "--unlock", "--components=secrets"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        text=True, env=env,
+    )  # fmt: skip
+    assert daemon.stdin is not None
+    daemon.stdin.write(KEYRING_PASSWORD)
+    daemon.stdin.close()
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    try:
+        wait_for_secret_service()
+        yield SecretServiceEnv(env, address)
+    finally:
+        for process in (daemon, bus):
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        monkeypatch.undo()
+        reset_keyring()
+
+
+@pytest.fixture
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The situation of a headless Linux: keyring finds no backend at all."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    reset_keyring()
+    yield
+    monkeypatch.undo()
+    reset_keyring()
+
+
+@pytest.fixture
+def open_window(qtbot, tmp_path: Path) -> Iterator[Callable[..., Driver]]:
+    """Open windows with create_window(argv) and close them (stopping what they started)."""
+    opened: list[Driver] = []
+
+    def open_(*argv: str, data_dir: Path | None = None, show: bool = True) -> Driver:
+        directory = data_dir or tmp_path / "app-data"
+        window = create_window([*argv, "--data-dir", str(directory)])
+        qtbot.addWidget(window)
+        if show:
+            window.show()
+        driver = Driver(qtbot, window)
+        opened.append(driver)
+        return driver
+
+    yield open_
+    for driver in opened:
+        driver.window.close()
