@@ -11,6 +11,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from backend.checkpoints import WRITER_CHECKPOINT_PAGES, Checkpointer
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
     id TEXT PRIMARY KEY,
@@ -123,7 +125,10 @@ class Store(Protocol):
 
 
 class SqliteStore:
-    """SQLite in WAL mode; one connection, used by one thread at a time (the service's)."""
+    """SQLite in WAL mode; one connection, used by one thread at a time (the service's).
+
+    WAL checkpoints run on a background connection (see backend.checkpoints).
+    """
 
     def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -134,13 +139,16 @@ class SqliteStore:
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute(f"PRAGMA synchronous={synchronous}")
         self._connection.execute("PRAGMA foreign_keys=ON")
+        self._connection.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
         self._connection.executescript(SCHEMA)
         for suffix in ("", "-wal", "-shm"):
             database_file = Path(f"{path}{suffix}")
             if database_file.exists():
                 database_file.chmod(0o600)
+        self._checkpointer = Checkpointer(path, synchronous)
 
     def close(self) -> None:
+        self._checkpointer.close()
         self._connection.close()
 
     @contextmanager
@@ -154,6 +162,7 @@ class SqliteStore:
                 self._connection.execute("ROLLBACK")
                 raise
             self._connection.execute("COMMIT")
+            self._checkpointer.committed()
 
     def integrity_check(self) -> str:
         return self._connection.execute("PRAGMA integrity_check").fetchone()[0]
