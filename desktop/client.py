@@ -20,6 +20,7 @@ from desktop.errors import (
     NotFound,
     RequestRejected,
     RequestTimedOut,
+    ResponseCutShort,
     ServerFailed,
     Throttled,
     TokenRejected,
@@ -29,6 +30,9 @@ from desktop.events import HttpExchange
 from desktop.redact import shorten
 
 DEFAULT_TIMEOUT = (3.05, 10.0)
+# A refresh the server rotated but answered too late is retried with the same token about a
+# second after the timeout; both must fit in the server's reuse grace (10 s by default).
+REFRESH_READ_TIMEOUT = 5.0
 ExchangeObserver = Callable[[HttpExchange], None]
 
 
@@ -184,13 +188,18 @@ class ApiClient:
         json: dict[str, Any] | None = None,
         bearer: str | None = None,
         detail: str = "",
+        timeout: tuple[float, float] | None = None,
     ) -> tuple[requests.Response, float]:
         """Send one request; return the response if it succeeded, with the time it was sent."""
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
         sent_at, started = self.clock.wall(), self.clock.monotonic()
         try:
             response = self._http().request(
-                method, self.base_url + path, json=json, headers=headers, timeout=self.timeout
+                method,
+                self.base_url + path,
+                json=json,
+                headers=headers,
+                timeout=timeout or self.timeout,
             )
         except requests.Timeout:
             self._report(sent_at, started, method, path, None, "timed out")
@@ -198,6 +207,9 @@ class ApiClient:
         except requests.ConnectionError:
             self._report(sent_at, started, method, path, None, "no connection")
             raise NetworkDown(f"Cannot reach the server at {self.base_url}.") from None
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+            self._report(sent_at, started, method, path, None, "answer cut short")
+            raise ResponseCutShort() from None
         except requests.RequestException as error:
             self._report(sent_at, started, method, path, None, type(error).__name__)
             raise NetworkDown(f"Cannot reach the server at {self.base_url}.") from None
@@ -225,10 +237,11 @@ class ApiClient:
             self.observer(HttpExchange(sent_at, method, path, status, latency_ms, detail))
 
     def _json(self, response: requests.Response) -> Any:
+        """The body of a success; one that is not JSON was cut short (or mangled) on the way."""
         try:
             return response.json()
         except ValueError:
-            raise UnexpectedResponse() from None
+            raise ResponseCutShort() from None
 
     def health(self) -> None:
         self._send("GET", "/health")
@@ -245,7 +258,10 @@ class ApiClient:
     def refresh(self, refresh_token: str) -> TokenResponse:
         body = {"refresh_token": refresh_token}
         detail = f"refresh {shorten(refresh_token)}"
-        response, sent_at = self._send("POST", "/tokens/refresh", json=body, detail=detail)
+        timeout = (self.timeout[0], min(self.timeout[1], REFRESH_READ_TIMEOUT))
+        response, sent_at = self._send(
+            "POST", "/tokens/refresh", json=body, detail=detail, timeout=timeout
+        )
         return token_response(self._json(response), sent_at)
 
     def revoke(self, refresh_token: str) -> None:

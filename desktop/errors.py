@@ -37,6 +37,12 @@ class RequestTimedOut(TransientError):
     message = "The server did not answer in time."
 
 
+class ResponseCutShort(TransientError):
+    """The answer broke off or cannot be read: the server may have acted on the request."""
+
+    message = "The server's answer was cut short."
+
+
 class ServerFailed(TransientError):
     """The server answered with a 5xx status."""
 

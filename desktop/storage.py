@@ -303,6 +303,10 @@ class KeyringStore(TokenStore):
             raise StoreUnavailable("The keyring is locked and could not be unlocked.") from None
         except keyring.errors.NoKeyringError:
             raise StoreUnavailable("No keyring backend is available on this system.") from None
+        except keyring.errors.InitError:
+            raise StoreUnavailable(
+                "The keyring could not open its collection (is it locked, or not set up?)."
+            ) from None
         except StorageError:
             raise
         except Exception as error:

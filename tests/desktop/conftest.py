@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
 import subprocess
@@ -10,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import keyring
 import keyring.backend
@@ -17,13 +19,18 @@ import keyring.backends.SecretService
 import keyring.core
 import pytest
 
+import desktop.client
 from desktop.app import create_window
-from desktop.client import ApiClient
+from desktop.client import ApiClient, TokenResponse
 from desktop.clock import SystemClock
+from desktop.errors import DesktopError
 from tests.conftest import require_executable
 from tests.desktop.driver import Driver
+from tests.desktop.faults.ledger import LedgerHandler, SecretLedger
+from tests.desktop.faults.secret_service import dump_every_item
 
 KEYRING_PASSWORD = "unlock-the-test-keyring"
+LEDGER = SecretLedger()
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,61 @@ def private_lock_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def new_password() -> str:
-    return "Pw-" + secrets.token_urlsafe(18)
+    password = "Pw-" + secrets.token_urlsafe(18)
+    LEDGER.add_password(password)
+    return password
+
+
+@pytest.fixture(scope="session", autouse=True)
+def secrets_scanned_at_the_end(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[SecretLedger]:
+    """After the whole suite: no password or whole token in logs, messages, keyrings or files.
+
+    Every log record of every level is collected on the way; the scan covers every test's
+    temporary directory (data dirs, token files, lock dirs, the keyrings' own files).
+    """
+    root = logging.getLogger()
+    handler, level = LedgerHandler(LEDGER), root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield LEDGER
+    root.removeHandler(handler)
+    root.setLevel(level)
+    findings = LEDGER.findings(tmp_path_factory.getbasetemp())
+    assert findings == [], "secrets leaked:\n" + "\n".join(findings)
+
+
+def password_noted(method: Callable[..., Any]) -> Callable[..., Any]:
+    """`ApiClient.sign_in` or `sign_up`, noting the password before it is sent."""
+
+    def send(self: ApiClient, username: str, password: str) -> Any:
+        LEDGER.add_password(password)
+        return method(self, username, password)
+
+    return send
+
+
+@pytest.fixture(autouse=True)
+def secrets_recorded(
+    monkeypatch: pytest.MonkeyPatch, secrets_scanned_at_the_end: SecretLedger
+) -> None:
+    """Every password sent, token received and desktop error message goes into the ledger."""
+    parse, init = desktop.client.token_response, DesktopError.__init__
+
+    def token_response(body: Any, sent_at: float) -> TokenResponse:
+        parsed = parse(body, sent_at)
+        LEDGER.add_tokens(parsed.access_token, parsed.refresh_token)
+        return parsed
+
+    def noted_init(self: DesktopError, message: str | None = None) -> None:
+        init(self, message)
+        LEDGER.add_text(f"message of {type(self).__name__}", str(self))
+
+    monkeypatch.setattr(desktop.client, "token_response", token_response)
+    monkeypatch.setattr(DesktopError, "__init__", noted_init)
+    for name in ("sign_in", "sign_up"):
+        monkeypatch.setattr(ApiClient, name, password_noted(getattr(ApiClient, name)))
 
 
 @pytest.fixture
@@ -124,6 +185,7 @@ def secret_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     try:
         wait_for_secret_service()
         yield SecretServiceEnv(env, address)
+        LEDGER.add_keyring_dump(dump_every_item(KEYRING_PASSWORD))
     finally:
         for process in (daemon, bus):
             process.terminate()
@@ -158,9 +220,15 @@ def open_window(qtbot, tmp_path: Path) -> Iterator[Callable[..., Driver]]:
         if show:
             window.show()
         driver = Driver(qtbot, window)
+        controller = window.controller
+        said = (controller.notice, controller.persist_warning, controller.store_problem)
+        for signal in (*said, controller.signed_out):
+            signal.connect(lambda text: LEDGER.add_text("a window's message", text))
+        controller.connectivity.connect(lambda text, _: LEDGER.add_text("offline banner", text))
         opened.append(driver)
         return driver
 
     yield open_
     for driver in opened:
+        LEDGER.add_text("a window's event log", driver.log_text())
         driver.window.close()

@@ -16,8 +16,9 @@ from desktop.controller import Phase
 from desktop.errors import InvalidGrant
 from desktop.storage import SERVICE
 from tests.conftest import require_executable
-from tests.desktop.conftest import Account, SecretServiceEnv, new_password
+from tests.desktop.conftest import LEDGER, Account, SecretServiceEnv, new_password
 from tests.desktop.driver import Driver
+from tests.desktop.faults.ledger import SecretLedger
 
 pytestmark = pytest.mark.slow
 
@@ -137,3 +138,49 @@ def test_no_password_in_the_token_file(
     assert set(entries[server.url]) == {"server", "username", "refresh_token", "session_id"}
     for path in every_file(data_dir, private_lock_dir, server.data_dir):
         assert password.encode() not in path.read_bytes(), path
+
+
+def test_the_final_scan_finds_planted_secrets_and_names_only_the_place(tmp_path: Path) -> None:
+    ledger = SecretLedger()
+    password, access, refresh = "Pw-planted-password", "eyJ" + "x" * 60, "r" * 43
+    ledger.add_password(password)
+    ledger.add_tokens(access, refresh)
+    entry = {"server": "http://h:1", "username": "u", "refresh_token": refresh, "session_id": "s"}
+    (tmp_path / "tokens.json").write_text(json.dumps({"http://h:1": entry}))
+    (tmp_path / "other.json").write_text(json.dumps({"refresh_token": refresh}))
+    (tmp_path / "app.log").write_text(f"rotated to {refresh}")
+    (tmp_path / "store.db").write_bytes(b"\x00\x17" + password.encode() + b"\x01")
+    ledger.add_text("a window's message", f"Bearer {access} refused")
+    ledger.add_keyring_dump(f"jwt-refresh-demo {refresh}")
+    findings = ledger.findings(tmp_path)
+    assert sorted(findings) == sorted(
+        [
+            f"refresh token in {tmp_path / 'app.log'}",
+            f"refresh token in {tmp_path / 'other.json'}",
+            f"password in {tmp_path / 'store.db'}",
+            "access token in a window's message",
+        ]
+    )
+    report = "\n".join(findings)
+    assert not [secret for secret in (password, access, refresh) if secret in report]
+    ledger.add_keyring_dump(f"jwt-refresh-demo {password}")
+    assert "password in keyring" in ledger.findings(tmp_path)
+
+
+def test_the_final_scan_knows_what_a_session_used(server, make_account, open_window) -> None:
+    account: Account = make_account(server.url)
+    app = open_window("--server", server.url, "--token-store", "memory")
+    app.wait_phase(Phase.SIGNED_OUT)
+    app.edit("usernameEdit").setText(account.username)
+    app.edit("passwordEdit").setText("a wrong password, typed")
+    app.button("signInButton").click()
+    app.qtbot.waitUntil(app.window.sign_in.error.isVisible, timeout=10_000)
+    app.sign_in(account.username, account.password)
+    tokens = app.controller.tokens
+    assert {account.password, "a wrong password, typed"} <= LEDGER.passwords
+    assert tokens.access_token in LEDGER.access_tokens
+    assert tokens.refresh_token in LEDGER.refresh_tokens
+    texts = [where for where, text in LEDGER.texts if "username or password is wrong" in text]
+    assert "message of InvalidCredentials" in texts
+    assert "a window's message" in texts
+    assert any(where.startswith("log record of urllib3") for where, _ in LEDGER.texts)

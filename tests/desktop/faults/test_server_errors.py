@@ -1,0 +1,57 @@
+"""Answers of 500: the app says so, keeps its session, and carries on when the server heals."""
+
+from __future__ import annotations
+
+from desktop.controller import Phase
+from tests.desktop.faults.proxy import Fault
+
+RECOVERY_MS = 30_000
+
+
+def test_500s_on_refresh_back_off_and_recover(
+    server, make_account, fault_proxy, open_window
+) -> None:
+    proxy = fault_proxy(server.url)
+    account = make_account(server.url)
+    app = open_window("--server", proxy.url, "--token-store", "memory")
+    app.sign_in(account.username, account.password)
+    session_id = app.controller.tokens.session_id
+    offline: list[str] = []
+    app.controller.connectivity.connect(lambda message, _: offline.append(message))
+    proxy.inject("/tokens/refresh", Fault.ANSWER_500, times=2)
+    app.button("refreshNowButton").click()
+    banner = app.window.offline_banner
+    app.qtbot.waitUntil(banner.isVisible, timeout=RECOVERY_MS)
+    assert "The server had a problem (HTTP 500): The server broke down." in banner.label.text()
+    assert "Still using the current access token" in banner.label.text()
+    app.qtbot.waitUntil(lambda: not banner.isVisible(), timeout=RECOVERY_MS)
+
+    assert [e.status for e in app.exchanges("/tokens/refresh")] == [500, 500, 200]
+    assert proxy.pending("/tokens/refresh") == 0
+    assert offline[-1] == ""
+    assert all("HTTP 500" in message for message in offline[:-1])
+    assert app.controller.tokens.session_id == session_id
+    assert app.controller.tokens.rotations == 1
+    assert app.endings() == []
+    assert app.call_api().ok
+
+
+def test_a_500_from_the_api_is_said_and_nothing_else_changes(
+    server, make_account, fault_proxy, open_window
+) -> None:
+    proxy = fault_proxy(server.url)
+    account = make_account(server.url)
+    app = open_window("--server", proxy.url, "--token-store", "memory")
+    app.sign_in(account.username, account.password)
+    refresh_token = app.controller.tokens.refresh_token
+    proxy.inject("/account", Fault.ANSWER_500)
+    failed = app.call_api()
+    assert (failed.ok, failed.status) == (False, 500)
+    notice = app.window.notice_banner
+    assert notice.isVisible()
+    assert notice.label.text().startswith("Could not call the API: The server had a problem")
+    assert app.call_api().ok
+    assert app.exchanges("/tokens/refresh") == []
+    assert app.controller.tokens.refresh_token == refresh_token
+    assert app.controller.phase == Phase.SIGNED_IN
+    assert not app.window.offline_banner.isVisible()
