@@ -1,0 +1,1 @@
+"""Benchmarks of the auth server, the client core and the desktop app."""

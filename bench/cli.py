@@ -1,0 +1,77 @@
+"""The bench command line: which sections to run, and how long and hard."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from bench import app_bench, machine, scale_bench, server_bench, soak
+
+SECTIONS = ("server", "scale", "soak", "app")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python3 tasks.py bench",
+        description="Benchmarks of the auth server on 127.0.0.1; every run stops by itself.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "sections",
+        nargs="*",
+        metavar="SECTION",
+        help=f"any of {', '.join(SECTIONS)} (default: all of them, in that order)",
+    )
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of one wrk run")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per scenario (median)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections")
+    parser.add_argument(
+        "--soak-seconds", type=float, default=60.0, help="length of the client soak"
+    )
+    parser.add_argument(
+        "--idle-seconds", type=float, default=30.0, help="how long the app sits idle signed in"
+    )
+    parser.add_argument(
+        "--no-variants",
+        action="store_true",
+        help="skip the synchronous=full and access-log-on servers",
+    )
+    return parser
+
+
+def plan_of(args: argparse.Namespace) -> server_bench.Plan:
+    server_cores, load_cores = server_bench.default_cores()
+    return server_bench.Plan(
+        seconds=args.seconds,
+        repeats=args.repeats,
+        connections=args.connections,
+        server_cores=server_cores,
+        load_cores=load_cores,
+        variants=not args.no_variants,
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    unknown = set(args.sections) - {*SECTIONS, "all"}
+    if unknown:
+        parser.error(f"unknown section {', '.join(sorted(unknown))}; choose from {SECTIONS}")
+    sections = SECTIONS if not args.sections or "all" in args.sections else args.sections
+    print(f"Machine: {machine.describe()}\n", flush=True)
+    with tempfile.TemporaryDirectory(prefix="jwt-refresh-bench-") as directory:
+        workdir = Path(directory)
+        if "server" in sections:
+            report = server_bench.measure(plan_of(args), workdir / "server")
+            print(server_bench.render(report), end="\n\n", flush=True)
+        if "scale" in sections:
+            measured = scale_bench.measure(plan_of(args), workdir / "scale")
+            print(scale_bench.render(measured), end="\n\n", flush=True)
+        if "soak" in sections:
+            outcome = soak.soak(soak.Plan(seconds=args.soak_seconds), workdir / "soak")
+            print(soak.render(outcome), end="\n\n", flush=True)
+        if "app" in sections:
+            measured = app_bench.measure(workdir / "app", args.idle_seconds)
+            print(app_bench.render(measured), end="\n\n", flush=True)
+    return 0

@@ -1,0 +1,57 @@
+"""The benchmarks still run end to end at a tiny scale; nothing here looks at the timings."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_executable
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bench(*args: str) -> str:
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
+@pytest.mark.slow
+def test_server_and_scale_sections_print_their_tables() -> None:
+    require_executable("wrk")
+    output = run_bench("server", "scale", "--seconds", "1", "--repeats", "1", "--connections", "4")
+    for expected in (
+        "Machine: ",
+        "| GET /health (the floor)",
+        "| POST /tokens/refresh (rotation)",
+        "| POST /tokens/refresh, synchronous=full",
+        "| GET /account, access log on",
+        "- account/health: ",
+        "- refresh/health: ",
+        "- kill -9 with synchronous=normal: ",
+        "| 2 workers, no pinning",
+        "- revoke-all across workers (",
+    ):
+        assert expected in output, output
+
+
+@pytest.mark.slow
+def test_soak_and_app_sections_report() -> None:
+    output = run_bench("soak", "app", "--soak-seconds", "2", "--idle-seconds", "1")
+    for expected in (
+        "- calls: 40, failed: ",
+        "- refreshes: ",
+        "- launch to first painted window: ",
+        "- resident memory after sign-in: ",
+        "- idle CPU over 1 s signed in: ",
+    ):
+        assert expected in output, output
