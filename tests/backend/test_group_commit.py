@@ -1,0 +1,60 @@
+"""The database thread's group commit: batched units commit together, a failing one alone fails."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+from backend.store import SqliteStore, User
+from backend.workers import Database
+
+
+class Boom(Exception):
+    """A unit of work that fails on purpose."""
+
+
+def add(store: SqliteStore, name: str) -> bool:
+    return store.add_user(User(f"id-{name}", name, "hash"), 0)
+
+
+def add_then_fail(store: SqliteStore, name: str) -> bool:
+    store.add_user(User(f"id-{name}", name, "hash"), 0)
+    raise Boom(name)
+
+
+async def run_batch(database: Database, names: list[str], failing: str) -> list[object]:
+    """Queue every unit while the database thread is held, so they run as one batch."""
+    release = threading.Event()
+    held = asyncio.ensure_future(database.run(lambda store: release.wait(10)))
+    await asyncio.sleep(0.05)
+    units = [database.run(add_then_fail if name == failing else add, name) for name in names]
+    tasks = [asyncio.ensure_future(unit) for unit in units]
+    await asyncio.sleep(0.05)
+    release.set()
+    await held
+    return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def test_one_failing_unit_does_not_undo_the_others(tmp_path: Path) -> None:
+    database = Database(SqliteStore(tmp_path / "db.sqlite3"))
+    try:
+        names = ["ann", "bob", "cat", "dan"]
+        results = asyncio.run(run_batch(database, names, failing="cat"))
+        assert results[:2] == [True, True]
+        assert isinstance(results[2], Boom)
+        assert results[3] is True
+        stored = {name: database.store.user_by_name(name) for name in names}
+        assert stored["cat"] is None
+        assert all(stored[name] is not None for name in ("ann", "bob", "dan"))
+    finally:
+        database.close()
+
+
+def test_units_see_the_changes_of_earlier_units_in_the_batch(tmp_path: Path) -> None:
+    database = Database(SqliteStore(tmp_path / "db.sqlite3"))
+    try:
+        results = asyncio.run(run_batch(database, ["eve", "eve", "fay"], failing=""))
+        assert results == [True, False, True]
+    finally:
+        database.close()
