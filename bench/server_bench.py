@@ -266,7 +266,7 @@ def cpu_ratio(row: Row, floor: Row) -> float:
 
 
 def summary(report: Report) -> str:
-    """The ratios from this run, against the issue's targets."""
+    """The ratios from this run, against the project's targets."""
     rows = report.rows
     account = ratio(rows.account.rate, rows.health.rate)
     refresh = ratio(rows.refresh.rate, rows.health.rate)
