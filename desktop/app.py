@@ -15,6 +15,7 @@ from desktop.controller import Controller
 from desktop.embedded import start_embedded
 from desktop.options import parse_options
 from desktop.storage import private_dir
+from desktop.theme import apply_theme
 from desktop.widgets.main_window import MainWindow
 from desktop.widgets.teaching import install_teaching_panels
 
@@ -37,10 +38,6 @@ def has_display() -> bool:
     return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
-def resource_text(name: str) -> str:
-    return (resources.files("desktop") / "resources" / name).read_text(encoding="utf-8")
-
-
 def resource_path(name: str) -> str:
     return str(resources.files("desktop") / "resources" / name)
 
@@ -61,7 +58,7 @@ def create_window(argv: list[str]) -> MainWindow:
         embedded, url = start_embedded(options.data_dir, options.access_ttl)
     window = MainWindow(Controller(options, url, embedded))
     install_teaching_panels(window, window.controller)
-    window.setStyleSheet(resource_text("style.qss"))
+    apply_theme(window)
     window.setWindowIcon(QIcon(resource_path("icon.svg")))
     QTimer.singleShot(0, window.controller.start)
     return window

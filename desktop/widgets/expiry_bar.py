@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QProgressBar, QWidget
 
 from desktop.policy import Lifetime
 from desktop.widgets.formatting import duration
 
 RESOLUTION = 1000
-MARK_COLOUR = QColor("#1f2937")
 
 
 class ExpiryBar(QProgressBar):
@@ -61,9 +60,10 @@ class ExpiryBar(QProgressBar):
         x = area.left() + self.mark * area.width()
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(MARK_COLOUR, 2))
+        mark_colour = self.palette().color(QPalette.ColorRole.WindowText)
+        painter.setPen(QPen(mark_colour, 2))
         painter.drawLine(QPointF(x, area.top() + 3), QPointF(x, area.bottom()))
-        painter.setBrush(MARK_COLOUR)
+        painter.setBrush(mark_colour)
         painter.setPen(Qt.PenStyle.NoPen)
         top = area.top()
         painter.drawPolygon(

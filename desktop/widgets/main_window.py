@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controller import Controller, Phase
+from desktop.theme import apply_theme
 from desktop.widgets.banner import Banner
 from desktop.widgets.event_log import EventLog
 from desktop.widgets.formatting import duration
@@ -230,6 +231,12 @@ class MainWindow(QMainWindow):
         else:
             retry = ""
         self.offline_banner.set_text(f"Offline: {message} {using} {retry}".strip())
+
+    def event(self, event: QEvent) -> bool:
+        """Follow the system when it switches between a light and a dark palette."""
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            apply_theme(self)
+        return super().event(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.countdown.stop()

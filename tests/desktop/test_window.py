@@ -282,7 +282,8 @@ def test_sign_out_everywhere_while_offline_says_what_did_not_happen(
     server.kill()
     app.button("signOutEverywhereButton").click()
     banner = app.window.notice_banner
-    app.qtbot.waitUntil(banner.isVisible, timeout=10_000)
-    assert banner.label.text().startswith("Could not sign out everywhere: Cannot reach the server")
+    expected = "Could not sign out everywhere: Cannot reach the server"
+    app.qtbot.waitUntil(lambda: banner.label.text().startswith(expected), timeout=10_000)
+    assert banner.isVisible()
     assert app.controller.phase == Phase.SIGNED_IN
     assert app.button("signOutEverywhereButton").isEnabled()
