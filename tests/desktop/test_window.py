@@ -13,6 +13,8 @@ from desktop.errors import InvalidGrant
 from desktop.events import EndReason
 from desktop.storage import FileStore, StoredEntry
 from tests.desktop.conftest import Account, new_password
+from tests.desktop.driver import Driver
+from tests.server_process import ServerProcess
 
 FILE_STORE = ("--token-store", "file")
 
@@ -21,13 +23,22 @@ def stored(data_dir: Path, server_url: str) -> StoredEntry | None:
     return FileStore(server_url, data_dir / "refresh-tokens.json").load()
 
 
-def test_sign_in_then_refreshes_keep_api_calls_free_of_401(
-    start_server, make_account, open_window
-) -> None:
-    server = start_server("--access-ttl", "2")
-    account: Account = make_account(server.url)
-    app = open_window("--server", server.url, *FILE_STORE)
-    app.sign_in(account.username, account.password)
+@pytest.fixture
+def signed_in_with_file_store(start_server, make_account, open_window):
+    """Start a server with these options, make an account, and sign a file-store window in."""
+
+    def open_signed_in(*server_options: str) -> tuple[ServerProcess, Account, Driver]:
+        server = start_server(*server_options)
+        account: Account = make_account(server.url)
+        app = open_window("--server", server.url, *FILE_STORE)
+        app.sign_in(account.username, account.password)
+        return server, account, app
+
+    return open_signed_in
+
+
+def test_sign_in_then_refreshes_keep_api_calls_free_of_401(signed_in_with_file_store) -> None:
+    _server, account, app = signed_in_with_file_store("--access-ttl", "2")
     assert app.edit("passwordEdit").text() == ""
     while len(app.issued("refresh")) < 4:
         assert app.call_api().ok
@@ -59,12 +70,9 @@ def test_restart_resumes_without_the_password(
 
 
 def test_revoke_deletes_the_token_and_the_server_refuses_it(
-    start_server, make_account, open_window, tmp_path
+    signed_in_with_file_store, tmp_path
 ) -> None:
-    server = start_server("--access-ttl", "3")
-    account: Account = make_account(server.url)
-    app = open_window("--server", server.url, *FILE_STORE)
-    app.sign_in(account.username, account.password)
+    server, _account, app = signed_in_with_file_store("--access-ttl", "3")
     entry = stored(tmp_path / "app-data", server.url)
     assert entry is not None
     app.button("revokeButton").click()
@@ -76,13 +84,8 @@ def test_revoke_deletes_the_token_and_the_server_refuses_it(
     assert "revoked" in app.window.sign_in.reason.text()
 
 
-def test_revoke_while_offline_still_forgets_the_token(
-    start_server, make_account, open_window, tmp_path
-) -> None:
-    server = start_server("--access-ttl", "30")
-    account: Account = make_account(server.url)
-    app = open_window("--server", server.url, *FILE_STORE)
-    app.sign_in(account.username, account.password)
+def test_revoke_while_offline_still_forgets_the_token(signed_in_with_file_store, tmp_path) -> None:
+    server, _account, app = signed_in_with_file_store("--access-ttl", "30")
     server.kill()
     app.button("revokeButton").click()
     app.wait_phase(Phase.SIGNED_OUT)
@@ -90,11 +93,8 @@ def test_revoke_while_offline_still_forgets_the_token(
     assert "could not be reached" in app.window.sign_in.reason.text()
 
 
-def test_offline_state_then_recovery(start_server, make_account, open_window) -> None:
-    server = start_server("--access-ttl", "3")
-    account: Account = make_account(server.url)
-    app = open_window("--server", server.url, *FILE_STORE)
-    app.sign_in(account.username, account.password)
+def test_offline_state_then_recovery(signed_in_with_file_store) -> None:
+    server, _account, app = signed_in_with_file_store("--access-ttl", "3")
     server.kill()
     banner = app.window.offline_banner
     app.qtbot.waitUntil(banner.isVisible, timeout=10_000)
@@ -111,13 +111,8 @@ def test_offline_state_then_recovery(start_server, make_account, open_window) ->
     assert app.endings() == []
 
 
-def test_retry_now_button_reaches_the_server_at_once(
-    start_server, make_account, open_window
-) -> None:
-    server = start_server("--access-ttl", "2")
-    account: Account = make_account(server.url)
-    app = open_window("--server", server.url, *FILE_STORE)
-    app.sign_in(account.username, account.password)
+def test_retry_now_button_reaches_the_server_at_once(signed_in_with_file_store) -> None:
+    server, _account, app = signed_in_with_file_store("--access-ttl", "2")
     server.kill()
     app.qtbot.waitUntil(app.window.offline_banner.isVisible, timeout=10_000)
     server.restart()
@@ -126,13 +121,8 @@ def test_retry_now_button_reaches_the_server_at_once(
     assert app.exchanges("/tokens/refresh")[-1].status == 200
 
 
-def test_invalid_grant_returns_to_the_sign_in_form(
-    start_server, make_account, open_window, tmp_path
-) -> None:
-    server = start_server("--access-ttl", "2")
-    account: Account = make_account(server.url)
-    app = open_window("--server", server.url, *FILE_STORE)
-    app.sign_in(account.username, account.password)
+def test_invalid_grant_returns_to_the_sign_in_form(signed_in_with_file_store, tmp_path) -> None:
+    server, _account, app = signed_in_with_file_store("--access-ttl", "2")
     entry = stored(tmp_path / "app-data", server.url)
     assert entry is not None
     ApiClient(server.url, SystemClock()).revoke(entry.refresh_token)
