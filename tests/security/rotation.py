@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 import requests
 
 from tests.security.client import Client
+from tests.security.database import assert_database_intact
+from tests.security.figures import FIGURES
+from tests.server_process import ServerProcess
 
 UNREACHABLE = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 RETRY_PAUSE = 0.05
@@ -87,3 +90,16 @@ def refresh_counts(base_url: str, username: str) -> dict[str, int]:
     response = client.call("GET", "/sessions", client.sign_in(username)["access_token"])
     assert response.status_code == 200, response.text
     return {item["id"]: item["refresh_count"] for item in response.json()["sessions"]}
+
+
+def assert_no_session_lost(server: ServerProcess, username: str, rotators: list[Rotator]) -> None:
+    """Every rotator's session is active with the refresh count the client saw; then the
+    stopped server's database is intact. The figure `sessions lost` is counted here."""
+    counts = refresh_counts(server.url, username)
+    lost = [r.session_id for r in rotators if r.session_id not in counts]
+    FIGURES.tally("sessions lost", len(lost))
+    assert lost == []
+    assert {r.session_id: counts[r.session_id] for r in rotators} == {
+        r.session_id: r.refreshes for r in rotators
+    }, "the server's refresh counts differ from the clients'"
+    assert_database_intact(server)

@@ -8,10 +8,9 @@ import pytest
 import requests
 
 from tests.security.client import Client
-from tests.security.database import assert_database_intact
 from tests.security.figures import FIGURES
 from tests.security.processes import resident_bytes, server_pid
-from tests.security.rotation import Rotator, new_rotators, refresh_counts, run_together
+from tests.security.rotation import Rotator, assert_no_session_lost, new_rotators, run_together
 from tests.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -33,14 +32,7 @@ def assert_sessions_kept(
 ) -> None:
     """Every rotator's session is active with the refresh count the client saw; then the
     database of the stopped server is intact, and the server is started again."""
-    counts = refresh_counts(module_server.url, account)
-    lost = [r.session_id for r in rotators if r.session_id not in counts]
-    FIGURES.tally("sessions lost", len(lost))
-    assert lost == []
-    assert {r.session_id: counts[r.session_id] for r in rotators} == {
-        r.session_id: r.refreshes for r in rotators
-    }, "the server's refresh counts differ from the clients'"
-    assert_database_intact(module_server)
+    assert_no_session_lost(module_server, account, rotators)
     module_server.restart()
 
 
