@@ -258,7 +258,7 @@ def test_start_up_while_the_server_is_down_waits_then_resumes(
     assert "no valid access token" in app.window.offline_banner.label.text()
     server.restart()
     app.qtbot.waitUntil(lambda: app.controller.access_token is not None, timeout=30_000)
-    assert not app.window.offline_banner.isVisible()
+    app.qtbot.waitUntil(lambda: not app.window.offline_banner.isVisible(), timeout=5_000)
     assert app.call_api().ok
     assert app.endings() == []
 
