@@ -59,8 +59,12 @@ def context_switches() -> dict[str, int]:
     """Voluntary context switches (wake-ups) of each thread, by thread name."""
     switches: dict[str, int] = {}
     for task in Path("/proc/self/task").iterdir():
-        name = (task / "comm").read_text().strip()
-        for line in (task / "status").read_text().splitlines():
+        try:
+            name = (task / "comm").read_text().strip()
+            status = (task / "status").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # the thread ended between the listing and the read
+        for line in status.splitlines():
             if line.startswith("voluntary_ctxt_switches:"):
                 switches[name] = switches.get(name, 0) + int(line.split()[1])
     return switches
