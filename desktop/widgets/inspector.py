@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,12 +30,12 @@ from desktop.redact import shorten
 from desktop.teaching_claims import ClaimNote, claim_notes, header_notes
 from desktop.teaching_events import ServerRestarted
 from desktop.teaching_http import JWKS_PATH, fetch_jwks
+from desktop.widgets.reveal import RevealButton
 from desktop.widgets.teaching import (
     TeachingController,
     TeachingHub,
     colour_heading,
     heading,
-    icon,
     icon_pixmap,
     in_background,
     note,
@@ -126,10 +125,12 @@ class InspectorPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(heading("Access token"))
         top.addStretch()
-        self.reveal = QToolButton()
-        self.reveal.setObjectName("revealTokensButton")
-        self.reveal.setCheckable(True)
-        self.reveal.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.reveal = RevealButton(
+            "revealTokensButton",
+            "whole tokens",
+            "Tokens are secrets: anyone holding one can use it. They are shortened unless you "
+            "choose to see them whole.",
+        )
         self.reveal.toggled.connect(self.render)
         top.addWidget(self.reveal)
         layout.addLayout(top)
@@ -259,12 +260,6 @@ class InspectorPanel(QWidget):
         """Redraw everything from the current state (token, reveal toggle, verification)."""
         colours = tones(self)
         revealed = self.reveal.isChecked()
-        self.reveal.setText("Hide whole tokens" if revealed else "Show whole tokens")
-        self.reveal.setIcon(icon("eye-off" if revealed else "eye", self))
-        self.reveal.setToolTip(
-            "Tokens are secrets: anyone holding one can use it. They are shortened unless you "
-            "choose to see them whole."
-        )
         colour_heading(self.header_title, colours.header)
         colour_heading(self.payload_title, colours.payload)
         self.header_table.name_colour = colours.header

@@ -15,18 +15,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.events import SessionEnded, TokensIssued
 from desktop.redact import shorten
+from desktop.widgets.reveal import RevealButton
 from desktop.widgets.teaching import (
     TeachingController,
     TeachingHub,
     heading,
-    icon,
     icon_pixmap,
     note,
     tones,
@@ -110,10 +109,7 @@ class StoredPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(heading("The stored entry"))
         top.addStretch()
-        self.reveal = QToolButton()
-        self.reveal.setObjectName("revealStoredButton")
-        self.reveal.setCheckable(True)
-        self.reveal.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.reveal = RevealButton("revealStoredButton", "refresh token")
         self.reveal.toggled.connect(self.render)
         top.addWidget(self.reveal)
         layout.addLayout(top)
@@ -167,8 +163,6 @@ class StoredPanel(QWidget):
     def render(self) -> None:
         colours = tones(self)
         revealed = self.reveal.isChecked()
-        self.reveal.setText("Hide refresh token" if revealed else "Show refresh token")
-        self.reveal.setIcon(icon("eye-off" if revealed else "eye", self))
         self.banner_icon.setPixmap(icon_pixmap("shield", colours.good, 28))
         for mark, name, kept in self.glance_icons:
             mark.setPixmap(icon_pixmap(name, colours.good if kept else colours.neutral, 18))

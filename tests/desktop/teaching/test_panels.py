@@ -89,7 +89,9 @@ def test_inspector_decodes_like_pyjwt_verifies_and_hides_secrets(signed_in) -> N
     refresh_token = app.controller.stored_entry["refresh_token"]
     assert token not in inspector.encoded.toPlainText()
     assert inspector.refresh_value.text() == shorten(refresh_token)
+    assert inspector.reveal.text() == "Show whole tokens"
     inspector.reveal.click()
+    assert inspector.reveal.text() == "Hide whole tokens"
     assert token in inspector.encoded.toPlainText()
     assert inspector.refresh_value.text() == refresh_token
 
@@ -106,7 +108,9 @@ def test_stored_panel_shows_the_masked_entry_and_its_deletion(signed_in) -> None
     shown = " ".join(label.text() for label in stored.findChildren(QLabel))
     assert account.password not in shown + stored.value.toPlainText()
     assert "No password is stored anywhere" in stored.banner.text()
+    assert stored.reveal.text() == "Show refresh token"
     stored.reveal.click()
+    assert stored.reveal.text() == "Hide refresh token"
     assert json.loads(stored.value.toPlainText())["refresh_token"] == entry["refresh_token"]
     app.button("revokeButton").click()
     app.qtbot.waitUntil(lambda: bool(app.endings()), timeout=WAIT_MS)
