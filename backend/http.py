@@ -22,6 +22,7 @@ from backend.errors import AuthError, InvalidRequest, MethodNotAllowed, NotFound
 from backend.openapi import openapi_document
 from backend.rendering import empty_response, error_response, json_response
 from backend.service import AuthService, Principal
+from backend.session_cache import ActiveSessionCache
 from backend.settings import Settings
 from backend.store import EndReason, SqliteStore
 from backend.tokens import AccessTokens, RefreshTokens, load_signing_key
@@ -182,7 +183,14 @@ def build_service(settings: Settings) -> AuthService:
     )
     refresh_tokens = RefreshTokens.from_file(settings.rotation_key_path)
     store = SqliteStore(settings.database_path, settings.sqlite_synchronous)
-    return AuthService(settings, Database(store), Hasher(), access_tokens, refresh_tokens)
+    return AuthService(
+        settings,
+        Database(store),
+        Hasher(),
+        access_tokens,
+        refresh_tokens,
+        ActiveSessionCache(store.ended_signal),
+    )
 
 
 async def purge_periodically(service: AuthService) -> None:

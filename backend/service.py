@@ -19,6 +19,7 @@ from backend.errors import (
     TooManyAttempts,
     UsernameTaken,
 )
+from backend.session_cache import ActiveSessionCache
 from backend.settings import Settings
 from backend.store import EndReason, Session, Store, TokenInSession, User
 from backend.throttle import SignInThrottle
@@ -93,6 +94,7 @@ class AuthService:
         hasher: Hasher,
         access_tokens: AccessTokens,
         refresh_tokens: RefreshTokens,
+        active_sessions: ActiveSessionCache,
         clock: Clock = time.time,
     ) -> None:
         self.settings = settings
@@ -100,6 +102,7 @@ class AuthService:
         self.hasher = hasher
         self.access_tokens = access_tokens
         self.refresh_tokens = refresh_tokens
+        self.active_sessions = active_sessions
         self.clock = clock
         forget = settings.throttle_max_delay * 2
         self.user_throttle = SignInThrottle(
@@ -288,13 +291,20 @@ class AuthService:
             raise InvalidToken("The Authorization header must be 'Bearer <access token>'.")
         now = self.clock()
         claims = self.access_tokens.verify(token.strip(), now)
+        if not self.active_sessions.holds(claims["sid"], claims["sub"], now):
+            await self._check_session(claims, now)
+        return Principal(claims["sub"], claims["username"], claims["sid"], claims)
+
+    async def _check_session(self, claims: dict[str, Any], now: float) -> None:
+        """Read the token's session: it must exist, be the user's and be active."""
+        mark = self.active_sessions.mark()
         session = await self.database.run(lambda store: store.session(claims["sid"]))
         if session is None or session.user_id != claims["sub"]:
             raise InvalidToken("The access token's session does not exist.")
         if not session.active_at(now):
             reason = session.end_reason or EndReason.EXPIRED
             raise InvalidToken(self._ended_words(reason))
-        return Principal(claims["sub"], claims["username"], claims["sid"], claims)
+        self.active_sessions.remember(session, mark)
 
     async def revoke_all(self, principal: Principal) -> int:
         now = int(self.clock())

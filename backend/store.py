@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from backend.checkpoints import WRITER_CHECKPOINT_PAGES, Checkpointer
+from backend.session_signal import SessionEndSignal
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -127,7 +128,8 @@ class Store(Protocol):
 class SqliteStore:
     """SQLite in WAL mode; one connection, used by one thread at a time (the service's).
 
-    WAL checkpoints run on a background connection (see backend.checkpoints).
+    WAL checkpoints run on a background connection (see backend.checkpoints). After a COMMIT
+    that ended a session, `ended_signal` (a file next to the database) tells every process.
     """
 
     def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
@@ -146,15 +148,19 @@ class SqliteStore:
             if database_file.exists():
                 database_file.chmod(0o600)
         self._checkpointer = Checkpointer(path, synchronous)
+        self.ended_signal = SessionEndSignal(Path(f"{path}-ended"))
+        self._ended_sessions = False
 
     def close(self) -> None:
         self._checkpointer.close()
         self._connection.close()
+        self.ended_signal.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on an exception."""
         with self._lock:
+            self._ended_sessions = False
             self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -163,6 +169,8 @@ class SqliteStore:
                 raise
             self._connection.execute("COMMIT")
             self._checkpointer.committed()
+            if self._ended_sessions:
+                self.ended_signal.announce()
 
     def integrity_check(self) -> str:
         return self._connection.execute("PRAGMA integrity_check").fetchone()[0]
@@ -275,6 +283,7 @@ class SqliteStore:
         return rotated
 
     def end_session(self, session_id: str, reason: EndReason, now: int) -> bool:
+        self._ended_sessions = True
         cursor = self._connection.execute(
             "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
             (now, reason.value, session_id),
@@ -282,6 +291,7 @@ class SqliteStore:
         return cursor.rowcount == 1
 
     def end_sessions_of(self, user_id: str, reason: EndReason, now: int) -> int:
+        self._ended_sessions = True
         cursor = self._connection.execute(
             "UPDATE sessions SET ended_at = ?, end_reason = ?"
             " WHERE user_id = ? AND ended_at IS NULL",

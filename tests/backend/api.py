@@ -63,6 +63,11 @@ class Api:
         return self.post("/tokens/refresh", {"refresh_token": refresh_token})
 
 
+def form(api: Api, path: str, fields: dict[str, str], **kwargs: Any) -> requests.Response:
+    """POST an application/x-www-form-urlencoded body, as OAuth endpoints expect."""
+    return api.http.post(api.base_url + path, data=fields, timeout=30, **kwargs)
+
+
 def tokens_of(response: requests.Response) -> Tokens:
     body = response.json()
     return Tokens(body["access_token"], body["refresh_token"], body["session_id"], body)

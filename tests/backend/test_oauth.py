@@ -10,13 +10,9 @@ import pytest
 from authlib.integrations.requests_client import OAuth2Session as AuthlibSession
 from requests_oauthlib import OAuth2Session as OAuthlibSession
 
-from tests.backend.api import Api, assert_error, tokens_of
+from tests.backend.api import Api, assert_error, form, tokens_of
 
 CLIENT_ID = "jwt-refresh-demo"
-
-
-def form(api: Api, path: str, fields: dict[str, str], **kwargs):
-    return api.http.post(api.base_url + path, data=fields, timeout=30, **kwargs)
 
 
 def test_refresh_grant_answers_rfc6749_token_response(api: Api) -> None:

@@ -50,6 +50,7 @@ def service(tmp_path: Path, clock: FakeClock) -> Iterator[AuthService]:
         built.hasher,
         built.access_tokens,
         built.refresh_tokens,
+        built.active_sessions,
         clock=clock,
     )
     yield built
@@ -105,6 +106,24 @@ def test_absolute_expiry_caps_the_session(service: AuthService, clock: FakeClock
     clock.advance(6)
     with pytest.raises(InvalidGrant, match="expired"):
         run(service.refresh(grant.refresh_token))
+
+
+def test_a_remembered_session_is_refused_from_its_last_second(
+    service: AuthService, clock: FakeClock
+) -> None:
+    grant = signed_in(service)
+    for _ in range(5):
+        clock.advance(49)
+        grant = run(service.refresh(grant.refresh_token))
+    header = f"Bearer {grant.access_token}"
+    assert run(service.authenticate(header)).session_id == grant.session_id
+    assert len(service.active_sessions) == 1
+    clock.advance(4)
+    assert run(service.authenticate(header)).session_id == grant.session_id
+    clock.advance(1)
+    with pytest.raises(InvalidToken, match="expired"):
+        run(service.authenticate(header))
+    assert len(service.active_sessions) == 0
 
 
 def test_access_token_dies_exactly_at_exp(service: AuthService, clock: FakeClock) -> None:
