@@ -39,8 +39,17 @@ def unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return members
 
 
-def check_unicode(value: Any) -> None:
-    """Refuse text that is not Unicode: an unpaired surrogate escape such as \\ud800."""
+DECODER = json.JSONDecoder(object_pairs_hook=unique_members)
+
+
+def check_unicode(text: str, value: Any) -> None:
+    """Refuse text that is not Unicode: an unpaired surrogate escape such as \\ud800.
+
+    Only a `\\u` escape can make one (the UTF-8 decoder refuses encoded surrogates), so a
+    body without a backslash-u is not searched.
+    """
+    if "\\u" not in text:
+        return
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as error:
@@ -54,7 +63,7 @@ async def json_object(request: Request) -> dict[str, Any]:
         raise InvalidRequest("Send the body as JSON with Content-Type: application/json.")
     text = decode_utf8(body)
     try:
-        value = json.loads(text, object_pairs_hook=unique_members)
+        value = DECODER.decode(text)
     except RecursionError as error:
         raise InvalidRequest("The JSON body is nested too deeply.") from error
     except json.JSONDecodeError as error:
@@ -63,7 +72,7 @@ async def json_object(request: Request) -> dict[str, Any]:
         raise InvalidRequest("The JSON body has a number too long to read.") from error
     if not isinstance(value, dict):
         raise InvalidRequest("The JSON body must be an object.")
-    check_unicode(value)
+    check_unicode(text, value)
     return value
 
 

@@ -53,6 +53,7 @@ JSON_BODIES: dict[str, Body] = {
     "surrogate-as-utf-8-bytes": (every_field('"a_"').replace(b"_", b"\xed\xa0\x80"), JSON_TYPE),
     "lone-surrogate-escape": (every_field('"correct horse \\ud800 battery"'), JSON_TYPE),
     "reversed-surrogate-pair": (every_field('"x\\udc00\\ud800"'), JSON_TYPE),
+    "byte-order-mark": (b"\xef\xbb\xbf" + every_field('"x"'), JSON_TYPE),
     "empty": (b"", JSON_TYPE),
     "nul-bytes": (b"\x00" * 16, JSON_TYPE),
     "top-level-array": (b"[]", JSON_TYPE),
