@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable
 from dataclasses import asdict
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -28,6 +29,7 @@ from desktop.policy import Lifetime
 from desktop.scheduler import RefreshScheduler
 from desktop.session import Ending, Session, Tokens
 from desktop.storage import TokenStore, make_store
+from desktop.store_choice import StoreChoice
 from desktop.worker import TaskRunner
 
 
@@ -79,7 +81,7 @@ class Controller(QObject):
         self._client = ApiClient(self._server_url, self._clock, self._relay.emit)
         self._session = Session(
             self._client,
-            make_store(options.token_store, self._server_url, options.data_dir),
+            make_store(options.token_store or "keyring", self._server_url, options.data_dir),
             self._clock,
             rng,
             self._relay.emit,
@@ -91,6 +93,9 @@ class Controller(QObject):
         self._closed = False
         self._scheduler = RefreshScheduler(self._clock, self)
         self._scheduler.due.connect(self._on_due)
+        self._store_choice = StoreChoice(options.data_dir)
+        self._fallback = self._store_choice.load() if options.token_store is None else None
+        self._settled_notice = ""
 
     # Read-only state for the widgets and the teaching panels.
 
@@ -186,6 +191,9 @@ class Controller(QObject):
         if phase != self._phase:
             self._phase = phase
             self.phase_changed.emit(phase.value)
+        if self._settled_notice and phase in {Phase.SIGNED_IN, Phase.SIGNED_OUT}:
+            self.notice.emit(self._settled_notice)
+            self._settled_notice = ""
 
     def _run(
         self,
@@ -266,17 +274,31 @@ class Controller(QObject):
         )
 
     def _store_failed(self, error: Exception) -> None:
-        if isinstance(error, StoreUnavailable | StorageError):
+        if not isinstance(error, StoreUnavailable | StorageError):
+            self._failed(error, "store")
+        elif self._fallback is not None and self.store_kind == "keyring":
+            self._use_store(self._fallback)
+            self._settled_notice = (
+                f"{error} The refresh token is kept in {self.store_description} instead, as "
+                "you chose before. Start with --token-store keyring to choose again."
+            )
+        else:
             self._set_phase(Phase.CHOOSE_STORE)
             self.store_problem.emit(str(error))
-        else:
-            self._failed(error, "store")
 
     @Slot(str)
     def choose_store(self, kind: str) -> None:
-        """Use another kind of store (after the keyring turned out unusable) and start over."""
+        """Use another store after the keyring turned out unusable, remember it, start over."""
         if self._session.tokens is not None:
             return
+        remember = partial(self._store_choice.save, kind)
+        self._run("remember", "", remember, lambda _: None, self._not_remembered)
+        self._use_store(kind)
+
+    def _not_remembered(self, error: Exception) -> None:
+        self.notice.emit(f"{error} The app will ask again at its next start.")
+
+    def _use_store(self, kind: str) -> None:
         self._session.store = make_store(kind, self._server_url, self.options.data_dir)
         self.store_problem.emit("")
         self.tokens_changed.emit()

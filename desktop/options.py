@@ -23,7 +23,7 @@ class AppOptions:
     server: str | None
     access_ttl: int | None
     data_dir: Path
-    token_store: str
+    token_store: str | None
 
 
 def positive_seconds(text: str) -> int:
@@ -51,8 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--token-store",
         choices=STORE_KINDS,
-        default="keyring",
-        help="where the refresh token is kept (default: the OS keyring)",
+        help="where the refresh token is kept (default: the OS keyring; where it cannot be "
+        "used, the store chosen then)",
     )
     return parser
 

@@ -25,7 +25,7 @@ def test_options_follow_the_contract(tmp_path: Path) -> None:
     assert options.server == "http://127.0.0.1:9"
     assert options.data_dir == tmp_path
     assert options.token_store == "file"
-    assert parse_options([]).token_store == "keyring"
+    assert parse_options([]).token_store is None
     assert parse_options(["--access-ttl", "5"]).access_ttl == 5
 
 
@@ -109,14 +109,54 @@ def test_without_a_keyring_the_app_offers_file_or_memory(
     assert not (tmp_path / "app-data" / "refresh-tokens.json").exists()
 
 
-def test_choosing_the_file_store_keeps_the_token_in_a_file(
+def test_the_file_store_chosen_without_a_keyring_is_used_again_at_the_next_start(
     no_keyring: None, server, make_account, open_window, tmp_path: Path
 ) -> None:
     account: Account = make_account(server.url)
-    app = open_window("--server", server.url)
-    app.wait_phase(Phase.CHOOSE_STORE)
-    app.button("useFileStoreButton").click()
-    app.sign_in(account.username, account.password)
-    assert app.controller.store_kind == "file"
+    first = open_window("--server", server.url)
+    first.wait_phase(Phase.CHOOSE_STORE)
+    first.button("useFileStoreButton").click()
+    first.sign_in(account.username, account.password)
+    assert first.controller.store_kind == "file"
     assert (tmp_path / "app-data" / "refresh-tokens.json").exists()
-    assert "refresh-tokens.json" in app.window.store_label.text()
+    assert "refresh-tokens.json" in first.window.store_label.text()
+    assert (tmp_path / "app-data" / "token-store-choice").read_text() == "file\n"
+    first.window.close()
+
+    again = open_window("--server", server.url)
+    again.wait_phase(Phase.SIGNED_IN)
+    assert again.controller.store_kind == "file"
+    assert again.exchanges("/sign-in") == []
+    notice = again.window.notice_banner.label.text()
+    assert "keyring" in notice
+    assert "as you chose before" in notice
+    assert "refresh-tokens.json" in notice
+    assert again.call_api().ok
+
+
+def test_asking_for_the_keyring_by_name_offers_the_choice_again(
+    no_keyring: None, server, open_window, tmp_path: Path
+) -> None:
+    (tmp_path / "app-data").mkdir()
+    (tmp_path / "app-data" / "token-store-choice").write_text("memory\n")
+    app = open_window("--server", server.url, "--token-store", "keyring")
+    app.wait_phase(Phase.CHOOSE_STORE)
+    assert app.window.store_banner.isVisible()
+    app.button("useFileStoreButton").click()
+    app.wait_phase(Phase.SIGNED_OUT)
+    chosen = tmp_path / "app-data" / "token-store-choice"
+    app.qtbot.waitUntil(lambda: chosen.read_text() == "file\n", timeout=5_000)
+
+
+def test_a_remembered_memory_choice_starts_signed_out_and_says_so(
+    no_keyring: None, server, open_window, tmp_path: Path
+) -> None:
+    (tmp_path / "app-data").mkdir()
+    (tmp_path / "app-data" / "token-store-choice").write_text("memory\n")
+    app = open_window("--server", server.url)
+    app.wait_phase(Phase.SIGNED_OUT)
+    assert app.controller.store_kind == "memory"
+    said = app.window.sign_in.error
+    assert said.isVisible()
+    assert "memory only" in said.text()
+    assert "as you chose before" in said.text()
