@@ -198,7 +198,8 @@ class MainWindow(QMainWindow):
             self.notice_banner.set_text(text)
         else:
             self.sign_in.show_error(text)
-            self.sign_in.password.setFocus()
+            form = self.sign_in
+            (form.password if form.username.text() else form.username).setFocus()
 
     def _store_problem(self, text: str) -> None:
         if text:
