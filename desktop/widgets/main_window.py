@@ -205,7 +205,8 @@ class MainWindow(QMainWindow):
         if text:
             text += (
                 " Choose where to keep the refresh token instead: a file only you can read"
-                " (survives restarts) or memory only (sign in again next time)."
+                " (survives restarts) or memory only (sign in again next time). The app"
+                " remembers your choice."
             )
         self.store_banner.set_text(text)
         self._describe_store()
