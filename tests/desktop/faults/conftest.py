@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import keyring
 import pytest
 
 from tests.desktop.conftest import LEDGER, reset_keyring
+from tests.desktop.driver import Driver
 from tests.desktop.faults.hanging_keyring import HangingKeyring
 from tests.desktop.faults.proxy import FaultProxy, Relayed
 
@@ -48,3 +50,30 @@ def hanging_keyring() -> Iterator[HangingKeyring]:
     yield backend
     backend.release()
     reset_keyring()
+
+
+@dataclass
+class ProxiedWindow:
+    """A window signed in through a fault proxy, and the offline messages it has shown."""
+
+    proxy: FaultProxy
+    app: Driver
+    offline: list[str]
+
+
+@pytest.fixture
+def signed_in_behind_proxy(
+    server, make_account, fault_proxy, open_window
+) -> Callable[[str], ProxiedWindow]:
+    """Sign a new account in through a fault proxy in front of the server, with a given store."""
+
+    def open_(token_store: str) -> ProxiedWindow:
+        proxy = fault_proxy(server.url)
+        account = make_account(server.url)
+        app = open_window("--server", proxy.url, "--token-store", token_store)
+        app.sign_in(account.username, account.password)
+        offline: list[str] = []
+        app.controller.connectivity.connect(lambda message, _: offline.append(message))
+        return ProxiedWindow(proxy, app, offline)
+
+    return open_

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from desktop.controller import Phase
 from desktop.storage import FileStore
-from tests.desktop.conftest import Account
-from tests.desktop.driver import Driver
-from tests.desktop.faults.proxy import Fault, FaultProxy
+from tests.desktop.faults.proxy import Fault
 
 RECOVERY_MS = 30_000
 LOST_ANSWERS = {
@@ -28,23 +25,12 @@ def back_online(offline: list[str]) -> bool:
     return len(offline) >= 2 and offline[-1] == ""
 
 
-def signed_in_through(
-    proxy: FaultProxy, account: Account, open_window: Callable[..., Driver]
-) -> tuple[Driver, list[str]]:
-    """A window signed in through the proxy, and the offline messages it will show."""
-    app = open_window("--server", proxy.url, "--token-store", "file")
-    app.sign_in(account.username, account.password)
-    offline: list[str] = []
-    app.controller.connectivity.connect(lambda message, _: offline.append(message))
-    return app, offline
-
-
 @pytest.mark.parametrize("fault", list(LOST_ANSWERS), ids=lambda fault: fault.name.lower())
 def test_a_refresh_answer_lost_after_rotation_keeps_the_session(
-    fault: Fault, server, make_account, fault_proxy, open_window, tmp_path: Path
+    fault: Fault, signed_in_behind_proxy, tmp_path: Path
 ) -> None:
-    proxy = fault_proxy(server.url)
-    app, offline = signed_in_through(proxy, make_account(server.url), open_window)
+    window = signed_in_behind_proxy("file")
+    proxy, app, offline = window.proxy, window.app, window.offline
     first_session = app.controller.tokens.session_id
     proxy.inject("/tokens/refresh", fault)
     app.button("refreshNowButton").click()

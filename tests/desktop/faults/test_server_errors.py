@@ -8,16 +8,10 @@ from tests.desktop.faults.proxy import Fault
 RECOVERY_MS = 30_000
 
 
-def test_500s_on_refresh_back_off_and_recover(
-    server, make_account, fault_proxy, open_window
-) -> None:
-    proxy = fault_proxy(server.url)
-    account = make_account(server.url)
-    app = open_window("--server", proxy.url, "--token-store", "memory")
-    app.sign_in(account.username, account.password)
+def test_500s_on_refresh_back_off_and_recover(signed_in_behind_proxy) -> None:
+    window = signed_in_behind_proxy("memory")
+    proxy, app, offline = window.proxy, window.app, window.offline
     session_id = app.controller.tokens.session_id
-    offline: list[str] = []
-    app.controller.connectivity.connect(lambda message, _: offline.append(message))
     proxy.inject("/tokens/refresh", Fault.ANSWER_500, times=2)
     app.button("refreshNowButton").click()
     banner = app.window.offline_banner
@@ -36,13 +30,9 @@ def test_500s_on_refresh_back_off_and_recover(
     assert app.call_api().ok
 
 
-def test_a_500_from_the_api_is_said_and_nothing_else_changes(
-    server, make_account, fault_proxy, open_window
-) -> None:
-    proxy = fault_proxy(server.url)
-    account = make_account(server.url)
-    app = open_window("--server", proxy.url, "--token-store", "memory")
-    app.sign_in(account.username, account.password)
+def test_a_500_from_the_api_is_said_and_nothing_else_changes(signed_in_behind_proxy) -> None:
+    window = signed_in_behind_proxy("memory")
+    proxy, app = window.proxy, window.app
     refresh_token = app.controller.tokens.refresh_token
     proxy.inject("/account", Fault.ANSWER_500)
     failed = app.call_api()
