@@ -35,11 +35,21 @@ class Driver:
         self.qtbot.waitUntil(lambda: self.controller.phase == phase, timeout=timeout)
 
     def sign_in(self, username: str, password: str) -> None:
+        self.submit_sign_in(username, password)
+        self.wait_phase(Phase.SIGNED_IN)
+
+    def fail_sign_in(self, username: str, password: str) -> str:
+        """Sign in with a wrong password; the error the form shows."""
+        self.submit_sign_in(username, password)
+        error = self.window.sign_in.error
+        self.qtbot.waitUntil(error.isVisible, timeout=SIGN_IN_TIMEOUT_MS)
+        return error.text()
+
+    def submit_sign_in(self, username: str, password: str) -> None:
         self.wait_phase(Phase.SIGNED_OUT)
         self.edit("usernameEdit").setText(username)
         self.edit("passwordEdit").setText(password)
         self.button("signInButton").click()
-        self.wait_phase(Phase.SIGNED_IN)
 
     def exchanges(self, path: str | None = None) -> list[HttpExchange]:
         return [

@@ -170,11 +170,7 @@ def test_the_final_scan_finds_planted_secrets_and_names_only_the_place(tmp_path:
 def test_the_final_scan_knows_what_a_session_used(server, make_account, open_window) -> None:
     account: Account = make_account(server.url)
     app = open_window("--server", server.url, "--token-store", "memory")
-    app.wait_phase(Phase.SIGNED_OUT)
-    app.edit("usernameEdit").setText(account.username)
-    app.edit("passwordEdit").setText("a wrong password, typed")
-    app.button("signInButton").click()
-    app.qtbot.waitUntil(app.window.sign_in.error.isVisible, timeout=10_000)
+    app.fail_sign_in(account.username, "a wrong password, typed")
     app.sign_in(account.username, account.password)
     tokens = app.controller.tokens
     assert {account.password, "a wrong password, typed"} <= LEDGER.passwords

@@ -171,12 +171,7 @@ def test_two_windows_on_one_account_stay_signed_in(start_server, make_account, o
 def test_wrong_password_is_said_in_words(server, make_account, open_window) -> None:
     account: Account = make_account(server.url)
     app = open_window("--server", server.url, "--token-store", "memory")
-    app.wait_phase(Phase.SIGNED_OUT)
-    app.edit("usernameEdit").setText(account.username)
-    app.edit("passwordEdit").setText("not the password")
-    app.button("signInButton").click()
-    app.qtbot.waitUntil(app.window.sign_in.error.isVisible, timeout=10_000)
-    assert "username or password is wrong" in app.window.sign_in.error.text()
+    assert "username or password is wrong" in app.fail_sign_in(account.username, "not the password")
     assert app.controller.phase == Phase.SIGNED_OUT
     assert app.edit("passwordEdit").text() == ""
     assert app.edit("usernameEdit").isEnabled()
