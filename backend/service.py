@@ -140,26 +140,29 @@ class AuthService:
             if not isinstance(raw_username, str):
                 raise
             username = ""
-        self._check_throttle(username, client_address)
+        user_key, address_key = f"user:{username}", f"address:{client_address}"
+        self._check_throttle(user_key, address_key)
+        # Counted as failed until the password checks out, so that attempts sent in parallel
+        # meet the throttle too, not only attempts sent one after another.
+        self.user_throttle.record_failure(user_key, self.clock())
+        self.address_throttle.record_failure(address_key, self.clock())
         user = await self.database.run(lambda store: store.user_by_name(username))
         ok, new_hash = await self.hasher.run(
             passwords.verify_password, raw_password, user.password_hash if user else None
         )
-        now = self.clock()
         if not ok or user is None:
-            self.user_throttle.record_failure(f"user:{username}", now)
-            self.address_throttle.record_failure(f"address:{client_address}", now)
             raise InvalidCredentials
-        self.user_throttle.reset(f"user:{username}")
+        self.user_throttle.reset(user_key)
+        self.address_throttle.forgive(address_key)
         if new_hash:
             await self.database.run(lambda store: store.set_password_hash(user.id, new_hash))
         return await self._start_session(user, self.settings.client_id)
 
-    def _check_throttle(self, username: str, client_address: str) -> None:
+    def _check_throttle(self, user_key: str, address_key: str) -> None:
         now = self.clock()
         wait = max(
-            self.user_throttle.retry_after(f"user:{username}", now),
-            self.address_throttle.retry_after(f"address:{client_address}", now),
+            self.user_throttle.retry_after(user_key, now),
+            self.address_throttle.retry_after(address_key, now),
         )
         if wait:
             raise TooManyAttempts(wait)

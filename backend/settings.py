@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -105,17 +106,38 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--issuer", default=env("issuer", None), metavar="URL")
     parser.add_argument(
         "--sqlite-synchronous",
+        type=one_of("sqlite-synchronous", "normal", "full"),
         choices=["normal", "full"],
         default=str(env("sqlite-synchronous", defaults.sqlite_synchronous)).lower(),
         help="normal survives a crash of the server; full also survives power loss (slower)",
     )
     parser.add_argument(
         "--access-log",
+        type=one_of("access-log", "on", "off"),
         choices=["on", "off"],
-        default=str(env("access-log", "on" if defaults.access_log else "off")).lower(),
+        default=str(env("access-log", "on" if defaults.access_log else "off")),
         help="log every request (method, redacted path, status, latency) to stderr (default on)",
     )
     return parser
+
+
+def one_of(option: str, *allowed: str) -> Callable[[str], str]:
+    """argparse type: one of `allowed`, in any case.
+
+    A type rather than only `choices`: argparse checks `choices` on the command line but not
+    on defaults, and a default may come from the environment.
+    """
+
+    def parse(text: str) -> str:
+        value = text.lower()
+        if value not in allowed:
+            variable = ENV_PREFIX + option.upper().replace("-", "_")
+            raise argparse.ArgumentTypeError(
+                f"must be {' or '.join(allowed)}, not {text!r} (from --{option} or {variable})"
+            )
+        return value
+
+    return parse
 
 
 def parse_settings(argv: list[str]) -> Settings:

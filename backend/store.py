@@ -283,20 +283,20 @@ class SqliteStore:
         return rotated
 
     def end_session(self, session_id: str, reason: EndReason, now: int) -> bool:
-        self._ended_sessions = True
         cursor = self._connection.execute(
             "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
             (now, reason.value, session_id),
         )
+        self._ended_sessions |= cursor.rowcount > 0
         return cursor.rowcount == 1
 
     def end_sessions_of(self, user_id: str, reason: EndReason, now: int) -> int:
-        self._ended_sessions = True
         cursor = self._connection.execute(
             "UPDATE sessions SET ended_at = ?, end_reason = ?"
             " WHERE user_id = ? AND ended_at IS NULL",
             (now, reason.value, user_id),
         )
+        self._ended_sessions |= cursor.rowcount > 0
         return cursor.rowcount
 
     def purge(self, ended_before: int) -> int:

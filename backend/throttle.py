@@ -52,6 +52,14 @@ class SignInThrottle:
     def reset(self, key: str) -> None:
         self._records.pop(key, None)
 
+    def forgive(self, key: str) -> None:
+        """Take back one failure recorded for an attempt that turned out to succeed."""
+        record = self._records.get(key)
+        if record is not None:
+            record.failures -= 1
+            if record.failures <= 0:
+                del self._records[key]
+
     def forget_stale(self, now: float) -> None:
         """Drop records whose delay has passed and that saw no failure for a while."""
         for key, record in list(self._records.items()):

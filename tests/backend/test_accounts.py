@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from tests.backend.api import PASSWORD, Api, assert_error
 
@@ -127,6 +129,20 @@ def test_throttling_answers_429_after_five_failures_even_to_the_right_password(
     assert int(throttled.headers["Retry-After"]) >= 1
     still = api.post("/sign-in", {"username": username, "password": PASSWORD})
     assert_error(still, 429, "too_many_attempts")
+
+
+def test_parallel_wrong_passwords_meet_the_throttle_too(start_server) -> None:
+    api = Api(start_server().url)
+    username = api.sign_up()
+    wrong = {"username": username, "password": "wrong password here"}
+
+    def attempt(_: int) -> int:
+        return requests.post(f"{api.base_url}/sign-in", json=wrong, timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(attempt, range(12)))
+    assert sorted(set(statuses)) == [401, 429]
+    assert statuses.count(401) <= 6, statuses
 
 
 def test_throttle_delay_doubles_and_success_resets_it(start_server) -> None:

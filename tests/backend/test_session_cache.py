@@ -7,7 +7,7 @@ from pathlib import Path
 
 from backend.session_cache import ActiveSessionCache
 from backend.session_signal import SessionEndSignal
-from backend.store import Session
+from backend.store import EndReason, Session, SqliteStore, User
 
 
 def active_session(session_id: str, user_id: str = "user", expires_at: int = 1_000) -> Session:
@@ -84,3 +84,22 @@ def test_a_full_cache_drops_stale_entries_then_the_oldest(tmp_path: Path) -> Non
     assert cache.holds("more5", "user", 0)
     assert not cache.holds("fresh0", "user", 0)
     signal.close()
+
+
+def test_only_a_commit_that_ended_a_session_changes_the_mark(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "auth.sqlite3")
+    try:
+        with store.transaction():
+            store.add_user(User("user", "alice", "hash"), 0)
+            store.add_session(active_session("a"), b"token-hash")
+        before = store.ended_signal.mark()
+        with store.transaction():
+            assert store.end_session("a", EndReason.REVOKED, 1)
+        ended = store.ended_signal.mark()
+        assert ended != before
+        with store.transaction():
+            assert not store.end_session("a", EndReason.REVOKED, 2)
+            assert store.end_sessions_of("user", EndReason.REVOKED_EVERYWHERE, 2) == 0
+        assert store.ended_signal.mark() == ended
+    finally:
+        store.close()

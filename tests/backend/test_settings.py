@@ -1,0 +1,44 @@
+"""The server's command line and JWT_REFRESH_* variables: every value is checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.settings import parse_settings
+
+
+def test_environment_fills_what_the_command_line_leaves_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JWT_REFRESH_SQLITE_SYNCHRONOUS", "FULL")
+    monkeypatch.setenv("JWT_REFRESH_ACCESS_LOG", "off")
+    monkeypatch.setenv("JWT_REFRESH_ACCESS_TTL", "42")
+    settings = parse_settings([])
+    assert (settings.sqlite_synchronous, settings.access_log, settings.access_ttl) == (
+        "FULL",
+        False,
+        42,
+    )
+    assert parse_settings(["--access-log", "on"]).access_log is True
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "option"),
+    [
+        ("JWT_REFRESH_SQLITE_SYNCHRONOUS", "off", "--sqlite-synchronous"),
+        ("JWT_REFRESH_ACCESS_LOG", "yes", "--access-log"),
+        ("JWT_REFRESH_ACCESS_TTL", "0", "--access-ttl"),
+    ],
+)
+def test_a_bad_value_from_the_environment_is_refused_in_words(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+    option: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SystemExit) as exit_info:
+        parse_settings([])
+    assert exit_info.value.code == 2
+    assert option in capsys.readouterr().err
