@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -37,7 +37,7 @@ class TokensIssued:
 
     at: float
     via: str
-    access_token: str
+    access_token: str = field(repr=False)
     access_expires_at: float
     access_issued_at: float
     refresh_token_changed: bool

@@ -1,6 +1,8 @@
-"""Tokens made safe to show: shortened so a person can tell them apart, never whole."""
+"""Tokens handled as secrets: shortened to be shown, never whole; compared in constant time."""
 
 from __future__ import annotations
+
+import hmac
 
 SHOWN = 4
 MIN_HIDDEN = 8
@@ -13,3 +15,10 @@ def shorten(token: str | None) -> str:
     if len(token) < 2 * SHOWN + MIN_HIDDEN:
         return "…"
     return f"{token[:SHOWN]}…{token[-SHOWN:]}"
+
+
+def same_secret(a: str | None, b: str | None) -> bool:
+    """Constant-time comparison of two tokens (None equals only None)."""
+    if a is None or b is None:
+        return a is b
+    return hmac.compare_digest(a.encode(), b.encode())

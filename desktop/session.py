@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import random
 import threading
 from collections.abc import Callable
@@ -21,17 +20,11 @@ from desktop.errors import (
 )
 from desktop.events import SessionEvent, TokensIssued
 from desktop.policy import Backoff, Lifetime, lifetime_from_response
+from desktop.redact import same_secret
 from desktop.storage import StoredEntry, TokenStore
 
 T = TypeVar("T")
 EventObserver = Callable[[SessionEvent], None]
-
-
-def same_secret(a: str | None, b: str | None) -> bool:
-    """Constant-time comparison of two tokens (None equals only None)."""
-    if a is None or b is None:
-        return a is b
-    return hmac.compare_digest(a.encode(), b.encode())
 
 
 @dataclass(frozen=True)
@@ -83,6 +76,8 @@ class Session:
         self._stored: StoredEntry | None = None
         self._unsaved = False
         self._generation = 0
+        self._failures = 0
+        self._last_failure: Exception | None = None
         self._flight = threading.RLock()
 
     @property
@@ -151,17 +146,21 @@ class Session:
         failed_access_token: str | None = None,
         only_if_due: bool = False,
     ) -> Tokens:
-        """Refresh once, shared by every caller that arrives while it runs.
+        """Refresh once, shared by every caller that arrives while it runs, success or failure.
 
-        With `failed_access_token` (after a 401) it refreshes only if that token is still the
-        current one; with `only_if_due` only if the token is due, so a token refreshed a
-        moment ago by another caller is not refreshed again.
+        Callers that waited get the same new tokens, or the same error: they neither send
+        requests of their own nor add to the backoff. With `failed_access_token` (after a
+        401) it refreshes only if that token is still the current one; with `only_if_due`
+        only if the token is due, so a token refreshed a moment ago by another caller is not
+        refreshed again.
         """
-        seen = self._generation
+        seen, failures = self._generation, self._failures
         with self._flight:
             tokens = self._require()
             if self._generation != seen:
                 return tokens
+            if self._failures != failures and self._last_failure is not None:
+                raise self._last_failure
             if failed_access_token is not None and not same_secret(
                 failed_access_token, tokens.access_token
             ):
@@ -189,6 +188,8 @@ class Session:
             self.retry_at = self.clock.wall() + self.backoff.next_delay(
                 getattr(error, "retry_after", None)
             )
+            self._failures += 1
+            self._last_failure = error
             raise
 
     def _adopt_newer(self, tokens: Tokens) -> Tokens:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from desktop.redact import same_secret
 from desktop.teaching_claims import span
 
 DEFAULT_REUSE_GRACE = 10.0
@@ -47,7 +48,7 @@ class TokenHistory:
         if session_id != self.session_id:
             self.session_id = session_id
             self.held = []
-        if self.held and self.held[-1].token == refresh_token:
+        if self.held and same_secret(self.held[-1].token, refresh_token):
             return
         if self.held:
             self.held[-1].rotated_at = at

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.events import SessionEnded, TokensIssued
 from desktop.jwt_view import JwtParts, MalformedToken, Verification, split_jwt, verify_signature
-from desktop.redact import shorten
+from desktop.redact import same_secret, shorten
 from desktop.teaching_claims import ClaimNote, claim_notes, header_notes
 from desktop.teaching_events import ServerRestarted
 from desktop.teaching_http import JWKS_PATH, fetch_jwks
@@ -208,7 +208,7 @@ class InspectorPanel(QWidget):
     def reload(self) -> None:
         """Read the current tokens from the controller and show them."""
         token = self.controller.access_token or ""
-        if token != self.token:
+        if not same_secret(token, self.token):
             self.token = token
             self.verification = None
             try:

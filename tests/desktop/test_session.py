@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -91,22 +92,60 @@ def test_restore_with_nothing_stored_returns_none(server) -> None:
     assert make_session(server.url, MemoryStore(server.url), Recorder()).restore() is None
 
 
-def test_concurrent_callers_share_one_refresh(server, make_account) -> None:
-    session, recorder = signed_in(make_account(server.url))
+def refresh_from_eight_threads(session: Session) -> list[object]:
+    """Eight callers at once; what each got back (tokens or the exception it raised)."""
     barrier = threading.Barrier(8)
-    results = []
+    results: list[object] = []
 
     def refresh() -> None:
         barrier.wait()
-        results.append(session.refresh())
+        try:
+            results.append(session.refresh())
+        except Exception as error:
+            results.append(error)
 
     threads = [threading.Thread(target=refresh) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert len(recorder.refreshes()) == 1
+    return results
+
+
+def slowed(session: Session, fail: bool) -> list[float]:
+    """Hold every refresh for half a second, so all callers are waiting while it runs;
+    with `fail`, the network then fails instead of reaching the server."""
+    calls: list[float] = []
+    real_refresh = session.client.refresh
+
+    def refresh(refresh_token: str):
+        calls.append(time.monotonic())
+        time.sleep(0.5)
+        if fail:
+            raise NetworkDown("Cannot reach the server.")
+        return real_refresh(refresh_token)
+
+    session.client.refresh = refresh  # type: ignore[method-assign]
+    return calls
+
+
+def test_concurrent_callers_share_one_refresh(server, make_account) -> None:
+    session, recorder = signed_in(make_account(server.url))
+    calls = slowed(session, fail=False)
+    results = refresh_from_eight_threads(session)
+    assert len(calls) == len(recorder.refreshes()) == 1
     assert len({r.refresh_token for r in results}) == 1
+
+
+def test_concurrent_callers_share_one_failure_too(server, make_account) -> None:
+    session, recorder = signed_in(make_account(server.url))
+    calls = slowed(session, fail=True)
+    results = refresh_from_eight_threads(session)
+    assert len(calls) == 1
+    assert recorder.refreshes() == []
+    assert len(results) == 8
+    assert all(isinstance(result, NetworkDown) for result in results)
+    assert session.backoff.attempts == 1
 
 
 def test_a_fresh_token_is_not_refreshed_again(server, make_account) -> None:
