@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import signal
@@ -38,10 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     server = build_server(settings, sock)
     gc.freeze()
     signal.signal(signal.SIGTERM, exit_quietly_after_shutdown)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         run(server, sock, announce)
-    except KeyboardInterrupt:
-        return 0
     return 0
 
 

@@ -172,9 +172,6 @@ class SqliteStore:
             if self._ended_sessions:
                 self.ended_signal.announce()
 
-    def integrity_check(self) -> str:
-        return self._connection.execute("PRAGMA integrity_check").fetchone()[0]
-
     def add_user(self, user: User, now: int) -> bool:
         try:
             self._connection.execute(

@@ -28,7 +28,7 @@ from desktop.options import AppOptions
 from desktop.policy import Lifetime
 from desktop.scheduler import RefreshScheduler
 from desktop.session import Ending, Session, Tokens
-from desktop.storage import TokenStore, make_store
+from desktop.storage import make_store
 from desktop.store_choice import StoreChoice
 from desktop.worker import TaskRunner
 
@@ -104,10 +104,6 @@ class Controller(QObject):
         return self._phase
 
     @property
-    def session(self) -> Session:
-        return self._session
-
-    @property
     def clock(self) -> Clock:
         return self._clock
 
@@ -122,10 +118,6 @@ class Controller(QObject):
     @property
     def embedded_server(self) -> EmbeddedServer | None:
         return self._embedded
-
-    @property
-    def store(self) -> TokenStore:
-        return self._session.store
 
     @property
     def store_kind(self) -> str:
@@ -159,11 +151,6 @@ class Controller(QObject):
         """The entry as this app last read or wrote it (the whole value, to be shown masked)."""
         entry = self._session.stored_entry
         return None if entry is None else asdict(entry)
-
-    @property
-    def stored_entry_masked(self) -> dict[str, str] | None:
-        entry = self._session.stored_entry
-        return None if entry is None else entry.masked()
 
     @property
     def offline_message(self) -> str:

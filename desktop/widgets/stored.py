@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.events import SessionEnded, TokensIssued
-from desktop.redact import shorten
+from desktop.storage import SERVICE, StoredEntry
 from desktop.widgets.reveal import RevealButton
 from desktop.widgets.teaching import (
     TeachingController,
@@ -31,13 +31,11 @@ from desktop.widgets.teaching import (
     tones,
 )
 
-SERVICE = "jwt-refresh-demo"
 WRITTEN_BY = {
     "sign-in": "at sign-in",
     "startup": "at start-up: the stored token was traded for a new one",
     "refresh": "at a refresh: the previous refresh token is now spent",
 }
-SECRET_FIELDS = ("refresh_token",)
 NOTHING_ELSE_KEPT = (
     "No password is stored anywhere: not in the keyring, not in a file, not in memory. The "
     "app sends it once to sign in and forgets it. The access token lives only in memory and "
@@ -52,11 +50,8 @@ SERVER_SIDE = (
 
 
 def masked_value(entry: dict[str, str], revealed: bool) -> str:
-    """The entry's JSON value as stored, with secrets shortened unless revealed."""
-    shown = {
-        name: (value if revealed or name not in SECRET_FIELDS else shorten(value))
-        for name, value in entry.items()
-    }
+    """The entry's JSON value as stored, with the refresh token shortened unless revealed."""
+    shown = entry if revealed else StoredEntry.from_mapping(entry).masked()
     return json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False)
 
 
