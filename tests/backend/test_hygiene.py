@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.backend.api import Api, assert_error
@@ -82,8 +84,14 @@ def test_log_never_shows_tokens_or_passwords(api: Api, module_server: ServerProc
     api.post(f"/tokens/{rotated['refresh_token']}/revoke")
     api.get("/account", tokens.access_token)
     api.post("/sign-in", {"username": username, "password": "a wrong password here"})
+    api.get("/after-the-secrets")
+    deadline = time.monotonic() + 10
+    while not any("after-the-secrets" in line for line in module_server.log):
+        assert time.monotonic() < deadline, "the access log did not catch up"
+        time.sleep(0.05)
     log = "\n".join(module_server.log)
     assert "/tokens/[redacted]/refresh" in log
+    assert "/tokens/[redacted]/revoke" in log
     for secret in (
         tokens.refresh_token,
         rotated["refresh_token"],

@@ -71,10 +71,15 @@ def test_kill_9_during_refreshes_loses_no_answered_token(server: ServerProcess) 
                 return
             latest[session_id] = tokens_of(response).refresh_token
 
+    first = dict(latest)
     workers = [threading.Thread(target=keep_refreshing, args=(sid,)) for sid in latest]
     for worker in workers:
         worker.start()
-    time.sleep(1.0)
+    deadline = time.monotonic() + 30
+    while sum(latest[sid] != first[sid] for sid in latest) < len(latest):
+        assert time.monotonic() < deadline, "the sessions did not start rotating"
+        time.sleep(0.05)
+    assert all(worker.is_alive() for worker in workers), "a refresh was refused before the kill"
     server.kill()
     stop.set()
     for worker in workers:

@@ -26,7 +26,6 @@ def test_served_document_names_the_server(api: Api) -> None:
     document = api.get("/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     assert document["servers"] == [{"url": api.base_url}]
-    assert len(document["paths"]) == 16
 
 
 def test_every_documented_error_status_has_the_error_schema() -> None:

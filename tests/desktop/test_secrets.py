@@ -40,7 +40,7 @@ def secret_tool_dump(env: SecretServiceEnv) -> str:
         text=True,
         env=env.env,
         timeout=30,
-        check=False,
+        check=True,
     )
     return result.stdout + result.stderr
 

@@ -160,16 +160,24 @@ def test_a_fresh_token_is_not_refreshed_again(server, make_account) -> None:
     assert len(recorder.refreshes()) == 1
 
 
+def wait_until_refused(server_url: str, access_token: str, timeout: float = 10.0) -> None:
+    """Ask the server until it refuses the token (it expired there), failing after `timeout`."""
+    client = ApiClient(server_url, SystemClock())
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client.account(access_token)
+        except TokenRejected:
+            return
+        assert time.monotonic() < deadline, "the access token did not expire"
+        time.sleep(0.1)
+
+
 def test_a_401_refreshes_once_and_retries(start_server, make_account) -> None:
     server = start_server("--access-ttl", "1")
     clock = FakeClock()
     session, recorder = signed_in(make_account(server.url), clock=clock)
-    expired = threading.Event()
-    while not expired.wait(0.1):
-        try:
-            ApiClient(server.url, SystemClock()).account(session.tokens.access_token)
-        except TokenRejected:
-            expired.set()
+    wait_until_refused(server.url, session.tokens.access_token)
     recorder.events.clear()
     assert session.account()["username"]
     assert [(e.path, e.status) for e in recorder.exchanges()] == [
@@ -183,8 +191,7 @@ def test_concurrent_401s_share_one_refresh(start_server, make_account) -> None:
     server = start_server("--access-ttl", "1")
     session, recorder = signed_in(make_account(server.url), clock=FakeClock())
     failed = session.tokens.access_token
-    ApiClient(server.url, SystemClock()).account(failed)
-    threading.Event().wait(2.2)
+    wait_until_refused(server.url, failed)
     barrier = threading.Barrier(4)
     answers = []
 
