@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from backend.store import SqliteStore, User
@@ -12,6 +14,18 @@ from backend.workers import Database
 
 class Boom(Exception):
     """A unit of work that fails on purpose."""
+
+
+class CountingStore(SqliteStore):
+    """The real store, counting the transactions it commits or rolls back."""
+
+    transactions = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.transactions += 1
+        with super().transaction():
+            yield
 
 
 def add(store: SqliteStore, name: str) -> bool:
@@ -25,9 +39,10 @@ def add_then_fail(store: SqliteStore, name: str) -> bool:
 
 async def run_batch(database: Database, names: list[str], failing: str) -> list[object]:
     """Queue every unit while the database thread is held, so they run as one batch."""
-    release = threading.Event()
-    held = asyncio.ensure_future(database.run(lambda store: release.wait(10)))
-    await asyncio.sleep(0.05)
+    started, release = threading.Event(), threading.Event()
+    held = asyncio.ensure_future(database.run(lambda store: started.set() or release.wait(10)))
+    while not started.is_set():
+        await asyncio.sleep(0.01)
     units = [database.run(add_then_fail if name == failing else add, name) for name in names]
     tasks = [asyncio.ensure_future(unit) for unit in units]
     await asyncio.sleep(0.05)
@@ -37,7 +52,8 @@ async def run_batch(database: Database, names: list[str], failing: str) -> list[
 
 
 def test_one_failing_unit_does_not_undo_the_others(tmp_path: Path) -> None:
-    database = Database(SqliteStore(tmp_path / "db.sqlite3"))
+    store = CountingStore(tmp_path / "db.sqlite3")
+    database = Database(store)
     try:
         names = ["ann", "bob", "cat", "dan"]
         results = asyncio.run(run_batch(database, names, failing="cat"))
@@ -47,14 +63,17 @@ def test_one_failing_unit_does_not_undo_the_others(tmp_path: Path) -> None:
         stored = {name: database.store.user_by_name(name) for name in names}
         assert stored["cat"] is None
         assert all(stored[name] is not None for name in ("ann", "bob", "dan"))
+        assert store.transactions == 1 + 1 + len(names)
     finally:
         database.close()
 
 
 def test_units_see_the_changes_of_earlier_units_in_the_batch(tmp_path: Path) -> None:
-    database = Database(SqliteStore(tmp_path / "db.sqlite3"))
+    store = CountingStore(tmp_path / "db.sqlite3")
+    database = Database(store)
     try:
         results = asyncio.run(run_batch(database, ["eve", "eve", "fay"], failing=""))
         assert results == [True, False, True]
+        assert store.transactions == 2
     finally:
         database.close()
