@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -78,7 +79,7 @@ def tones(widget: QWidget) -> Tones:
 
 def icon_pixmap(name: str, colour: QColor | str, size: int = 20) -> QPixmap:
     """One of the SVG icons, drawn in `colour` at `size` pixels (device-pixel-ratio 1)."""
-    svg = (ICONS / f"{name}.svg").read_text().replace("currentColor", QColor(colour).name())
+    svg = icon_source(name).replace("currentColor", QColor(colour).name())
     renderer = QSvgRenderer(QByteArray(svg.encode()))
     pixmap = QPixmap(QSize(size, size))
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -86,6 +87,12 @@ def icon_pixmap(name: str, colour: QColor | str, size: int = 20) -> QPixmap:
     renderer.render(painter, QRectF(0, 0, size, size))
     painter.end()
     return pixmap
+
+
+@functools.cache
+def icon_source(name: str) -> str:
+    """An icon's SVG text, read from disk once (the sequence diagram draws icons every frame)."""
+    return (ICONS / f"{name}.svg").read_text()
 
 
 def icon(name: str, widget: QWidget, colour: QColor | str | None = None) -> QIcon:
