@@ -22,7 +22,7 @@ from backend.errors import (
 from backend.session_cache import ActiveSessionCache
 from backend.settings import Settings
 from backend.store import EndReason, Session, Store, TokenInSession, User
-from backend.throttle import SignInThrottle
+from backend.throttle import OneAtATime, SignInThrottle
 from backend.tokens import AccessTokens, RefreshTokens
 from backend.workers import Database, Hasher
 
@@ -111,6 +111,7 @@ class AuthService:
             settings.throttle_max_delay,
             forget,
         )
+        self.sign_ins_of = OneAtATime()
         self.address_throttle = SignInThrottle(
             settings.throttle_address_free_failures,
             settings.throttle_base_delay,
@@ -140,25 +141,21 @@ class AuthService:
             if not isinstance(raw_username, str):
                 raise
             username = ""
-        user_key, address_key = f"user:{username}", f"address:{client_address}"
-        self._check_throttle(user_key, address_key)
-        # Counted as failed until the password checks out, so that attempts sent in parallel
-        # meet the throttle too, not only attempts sent one after another.
-        self.user_throttle.record_failure(user_key, self.clock())
-        self.address_throttle.record_failure(address_key, self.clock())
-        user = await self.database.run(lambda store: store.user_by_name(username))
-        ok, new_hash = await self.hasher.run(
-            passwords.verify_password, raw_password, user.password_hash if user else None
-        )
-        if not ok or user is None:
-            raise InvalidCredentials
-        self.user_throttle.reset(user_key)
-        self.address_throttle.forgive(address_key)
+        async with self.sign_ins_of.hold(username):
+            user, new_hash = await self._verify(username, raw_password, client_address)
         if new_hash:
             await self.database.run(lambda store: store.set_password_hash(user.id, new_hash))
         return await self._start_session(user, self.settings.client_id)
 
-    def _check_throttle(self, user_key: str, address_key: str) -> None:
+    async def _verify(
+        self, username: str, password: str, client_address: str
+    ) -> tuple[User, str | None]:
+        """The user whose password this is (and a rehash if the policy changed), or an error.
+
+        Runs for one username at a time (see `sign_ins_of`), so guesses sent in parallel
+        meet the throttle as surely as guesses sent one after another.
+        """
+        user_key, address_key = f"user:{username}", f"address:{client_address}"
         now = self.clock()
         wait = max(
             self.user_throttle.retry_after(user_key, now),
@@ -166,6 +163,16 @@ class AuthService:
         )
         if wait:
             raise TooManyAttempts(wait)
+        user = await self.database.run(lambda store: store.user_by_name(username))
+        ok, new_hash = await self.hasher.run(
+            passwords.verify_password, password, user.password_hash if user else None
+        )
+        if not ok or user is None:
+            self.user_throttle.record_failure(user_key, self.clock())
+            self.address_throttle.record_failure(address_key, self.clock())
+            raise InvalidCredentials
+        self.user_throttle.reset(user_key)
+        return user, new_hash
 
     async def _start_session(self, user: User, client_id: str) -> TokenGrant:
         now = self.clock()

@@ -1,8 +1,11 @@
-"""Sign-in throttling: exponential backoff per username and per client address after failures."""
+"""Sign-in throttling: backoff per username and address after failures, one try per name at once."""
 
 from __future__ import annotations
 
+import asyncio
 import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 MAX_TRACKED = 100_000
@@ -52,17 +55,33 @@ class SignInThrottle:
     def reset(self, key: str) -> None:
         self._records.pop(key, None)
 
-    def forgive(self, key: str) -> None:
-        """Take back one failure recorded for an attempt that turned out to succeed."""
-        record = self._records.get(key)
-        if record is not None:
-            record.failures -= 1
-            if record.failures <= 0:
-                del self._records[key]
-
     def forget_stale(self, now: float) -> None:
         """Drop records whose delay has passed and that saw no failure for a while."""
         for key, record in list(self._records.items()):
             quiet = now - record.last_failure
             if quiet > self.forget_after or quiet > self.delay_for(record.failures) + 60:
                 del self._records[key]
+
+
+class OneAtATime:
+    """An asyncio lock per key, kept only while someone holds or awaits it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)

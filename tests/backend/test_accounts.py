@@ -131,18 +131,27 @@ def test_throttling_answers_429_after_five_failures_even_to_the_right_password(
     assert_error(still, 429, "too_many_attempts")
 
 
+def parallel_sign_ins(api: Api, body: dict[str, str], count: int) -> list[int]:
+    def attempt(_: int) -> int:
+        return requests.post(f"{api.base_url}/sign-in", json=body, timeout=60).status_code
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(attempt, range(count)))
+
+
 def test_parallel_wrong_passwords_meet_the_throttle_too(start_server) -> None:
     api = Api(start_server().url)
     username = api.sign_up()
-    wrong = {"username": username, "password": "wrong password here"}
-
-    def attempt(_: int) -> int:
-        return requests.post(f"{api.base_url}/sign-in", json=wrong, timeout=30).status_code
-
-    with ThreadPoolExecutor(max_workers=12) as pool:
-        statuses = list(pool.map(attempt, range(12)))
+    statuses = parallel_sign_ins(api, {"username": username, "password": "wrong password"}, 12)
     assert sorted(set(statuses)) == [401, 429]
     assert statuses.count(401) <= 6, statuses
+
+
+def test_parallel_right_passwords_all_sign_in(start_server) -> None:
+    api = Api(start_server().url)
+    username = api.sign_up()
+    statuses = parallel_sign_ins(api, {"username": username, "password": PASSWORD}, 12)
+    assert statuses == [200] * 12
 
 
 def test_throttle_delay_doubles_and_success_resets_it(start_server) -> None:
