@@ -45,6 +45,12 @@ def refreshes(base_url: str, refresh_token: str) -> bool:
     return response.status_code == 200
 
 
+def accounts(base_url: str, count: int) -> list[str]:
+    """`count` new accounts, made a few at a time; their usernames."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(lambda _: sign_up(base_url), range(count)))
+
+
 def sessions(base_url: str, username: str, count: int) -> list[Grant]:
     """`count` sessions of one account, signed in a few at a time."""
     with ThreadPoolExecutor(max_workers=4) as pool:

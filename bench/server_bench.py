@@ -59,6 +59,7 @@ class Target:
         self.url = ""
         self.username = ""
         self.access_tokens = self.workdir / "access-tokens"
+        self.sign_in_names = self.workdir / "sign-in-names"
         self.held_tokens = self.workdir / "held-tokens"
 
     def __enter__(self) -> Target:
@@ -66,6 +67,7 @@ class Target:
         self.username = seed.sign_up(self.url)
         grants = seed.sessions(self.url, self.username, self.plan.connections)
         seed.write_lines(self.access_tokens, [grant.access_token for grant in grants])
+        seed.write_lines(self.sign_in_names, seed.accounts(self.url, self.plan.connections))
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -109,7 +111,11 @@ class Target:
         return self.measure(row, self.refresh_load())
 
     def sign_in(self, row: Row) -> Sample:
-        return self.measure(row, self.load("/sign-in", "sign_in", (self.username, seed.PASSWORD)))
+        return self.measure(row, self.load("/sign-in", "sign_in", self.sign_in_args()))
+
+    def sign_in_args(self) -> tuple[str, str]:
+        """Sign-ins rotate over one account per connection, as different users would."""
+        return (str(self.sign_in_names), seed.PASSWORD)
 
     def refresh_during_sign_ins(self, row: Row, sign_ins: Row) -> Sample:
         """Refresh at full load while a few connections sign in as fast as they are answered."""
@@ -117,7 +123,7 @@ class Target:
         signing = self.load(
             "/sign-in",
             "sign_in",
-            (self.username, seed.PASSWORD),
+            self.sign_in_args(),
             connections=self.plan.sign_in_load,
         )
         background = wrk.start(signing, self.workdir / "sign-in-load")

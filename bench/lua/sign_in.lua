@@ -1,12 +1,18 @@
--- POST /sign-in with the username and password given as the script's two arguments.
-local body
+-- POST /sign-in for the accounts named in a file (one username a line), in turn, with the
+-- password given as the second argument: like many users signing in, not one user many times.
+local bodies = {}
+local next_body = 0
 
 function init(args)
-  body = '{"username":"' .. args[1] .. '","password":"' .. args[2] .. '"}'
+  for username in io.lines(args[1]) do
+    table.insert(bodies, '{"username":"' .. username .. '","password":"' .. args[2] .. '"}')
+  end
 end
 
 function request()
-  return wrk.format("POST", "/sign-in", { ["Content-Type"] = "application/json" }, body)
+  next_body = next_body % #bodies + 1
+  return wrk.format("POST", "/sign-in", { ["Content-Type"] = "application/json" },
+    bodies[next_body])
 end
 
 function response(status, headers, body)
