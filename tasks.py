@@ -19,7 +19,7 @@ USAGE = """usage: python3 tasks.py COMMAND [ARGS...]
 commands:
   run [ARGS]     start the desktop app with an embedded server (ARGS go to jwt-refresh-demo)
   server [ARGS]  start the auth server alone (ARGS go to jwt-refresh-server)
-  test [ARGS]    lint, check formatting and run the test suite (ARGS go to pytest)
+  test [ARGS]    lint, format, import contracts, types, then the tests (ARGS go to pytest)
   bench [ARGS]   run the benchmarks in bench/ (ARGS go to bench/run.py)
   screenshots    regenerate the README's screenshots in assets/
 """
@@ -44,10 +44,18 @@ def run_in_venv(*args: str) -> int:
     return subprocess.run([str(PYTHON), *args], cwd=ROOT).returncode
 
 
+CHECKS = (
+    ("ruff", "check", "."),
+    ("ruff", "format", "--check", "."),
+    ("lint-imports", "--no-cache"),
+    ("mypy",),
+)
+
+
 def test(args: list[str]) -> int:
-    """Lint, check formatting, then run pytest."""
-    for check in (["check", "."], ["format", "--check", "."]):
-        code = run_in_venv("-m", "ruff", *check)
+    """Lint, check formatting, import contracts and types, then run pytest."""
+    for tool, *options in CHECKS:
+        code = subprocess.run([str(BIN / tool), *options], cwd=ROOT).returncode
         if code:
             return code
     return run_in_venv("-m", "pytest", *args)
