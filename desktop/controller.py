@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from backend.runner import EmbeddedServer
+from backend import EmbeddedServer
 from desktop.client import ApiClient, SessionInfo
 from desktop.clock import Clock, SystemClock
 from desktop.errors import (

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from backend.runner import EmbeddedServer
-from backend.settings import Settings
+from backend import EmbeddedServer, Settings
 
 PORT_FILE = "embedded-server-port"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from backend.runner import EmbeddedServer
+from backend import EmbeddedServer
 
 MIN_ACCESS_TTL = 15
 MAX_ACCESS_TTL = 300

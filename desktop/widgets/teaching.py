@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QLabel, QTabWidget, QWidget
 
-from backend.runner import EmbeddedServer
+from backend import EmbeddedServer
 from desktop.teaching_palette import Tones, tones_for
 
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
