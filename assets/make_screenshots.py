@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.app import create_window
-from desktop.events import EndReason, SessionEnded, TokensIssued
+from desktop.core.events import EndReason, SessionEnded, TokensIssued
 
 ASSETS = Path(__file__).resolve().parent
 WINDOW_SIZE = (1180, 900)

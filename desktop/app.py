@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.controller import Controller
 from desktop.embedded import start_embedded
 from desktop.options import parse_options
-from desktop.storage import private_dir
+from desktop.storage.private import private_dir
 from desktop.theme import apply_theme
 from desktop.widgets.main_window import MainWindow
 from desktop.widgets.teaching import install_teaching_panels

@@ -12,9 +12,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from backend import EmbeddedServer
-from desktop.client import ApiClient, SessionInfo
-from desktop.clock import Clock, SystemClock
-from desktop.errors import (
+from desktop.core.client import ApiClient, SessionInfo
+from desktop.core.clock import Clock, SystemClock
+from desktop.core.errors import (
     ApiError,
     DesktopError,
     NotSignedIn,
@@ -23,13 +23,13 @@ from desktop.errors import (
     StoreUnavailable,
     TransientError,
 )
-from desktop.events import ApiCalled, EndReason, SessionEnded, SessionEvent, TokensIssued
+from desktop.core.events import ApiCalled, EndReason, SessionEnded, SessionEvent, TokensIssued
+from desktop.core.policy import Lifetime
+from desktop.core.session import Ending, Session, Tokens
 from desktop.options import AppOptions
-from desktop.policy import Lifetime
 from desktop.scheduler import RefreshScheduler
-from desktop.session import Ending, Session, Tokens
-from desktop.storage import make_store
-from desktop.store_choice import StoreChoice
+from desktop.storage.kinds import make_store
+from desktop.storage.store_choice import StoreChoice
 from desktop.worker import TaskRunner
 
 
@@ -45,7 +45,7 @@ class Phase(StrEnum):
 class Controller(QObject):
     """Runs every network and store call off the UI thread and reports back by signals.
 
-    `event` carries the records of desktop.events (every HTTP exchange, tokens issued, API
+    `event` carries the records of desktop.core.events (every HTTP exchange, tokens issued, API
     calls, the end of a session), always emitted on the UI thread.
     """
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from desktop.clock import Clock
-from desktop.policy import ClockWatch
+from desktop.core.clock import Clock
+from desktop.core.policy import ClockWatch
 
 WATCHDOG_MS = 1000
 TIMER_SLACK_MS = 5

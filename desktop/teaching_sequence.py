@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from desktop.events import EndReason, HttpExchange, SessionEnded, TokensIssued
+from desktop.core.events import EndReason, HttpExchange, SessionEnded, TokensIssued
 from desktop.teaching_events import TheftAttempted
 
 USER, APP, KEYRING, AUTH, API, ATTACKER = "User", "App", "Keyring", "Auth server", "API", "Attacker"

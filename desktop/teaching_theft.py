@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from desktop.redact import same_secret
+from desktop.core.redact import same_secret
 from desktop.teaching_claims import span
 
 DEFAULT_REUSE_GRACE = 10.0

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from desktop.events import ApiCalled, EndReason, HttpExchange, SessionEnded, TokensIssued
+from desktop.core.events import ApiCalled, EndReason, HttpExchange, SessionEnded, TokensIssued
 from desktop.teaching_events import ServerRestarted, TheftAttempted
 
 MAX_ITEMS = 2000

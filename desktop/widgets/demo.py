@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.events import ApiCalled, SessionEnded, TokensIssued
+from desktop.core.events import ApiCalled, SessionEnded, TokensIssued
 from desktop.teaching_claims import span
 from desktop.teaching_events import ServerRestarted, TheftAttempted
 from desktop.teaching_http import ReplayResult, replay_refresh_token

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from desktop.events import SessionEvent
+from desktop.core.events import SessionEvent
 from desktop.widgets.formatting import log_line
 
 MAX_LINES = 2000

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QProgressBar, QWidget
 
-from desktop.policy import Lifetime
+from desktop.core.policy import Lifetime
 from desktop.widgets.formatting import duration
 
 RESOLUTION = 1000

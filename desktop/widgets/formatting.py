@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from desktop.events import HttpExchange, SessionEnded, SessionEvent, TokensIssued
-from desktop.redact import shorten
+from desktop.core.events import HttpExchange, SessionEnded, SessionEvent, TokensIssued
+from desktop.core.redact import shorten
 
 
 def clock_time(timestamp: float, millis: bool = False) -> str:

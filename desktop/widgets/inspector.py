@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.events import SessionEnded, TokensIssued
+from desktop.core.events import SessionEnded, TokensIssued
+from desktop.core.redact import same_secret, shorten
 from desktop.jwt_view import JwtParts, MalformedToken, Verification, split_jwt, verify_signature
-from desktop.redact import same_secret, shorten
 from desktop.teaching_claims import ClaimNote, claim_notes, header_notes
 from desktop.teaching_events import ServerRestarted
 from desktop.teaching_http import JWKS_PATH, fetch_jwks

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controller import Controller
-from desktop.redact import shorten
+from desktop.core.redact import shorten
 from desktop.widgets.expiry_bar import ExpiryBar
 from desktop.widgets.formatting import clock_time, duration
 

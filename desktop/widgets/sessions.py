@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.client import SessionInfo
 from desktop.controller import Controller, Phase
+from desktop.core.client import SessionInfo
 from desktop.widgets.formatting import clock_time
 
 COLUMNS = ("Session", "Signed in", "Last refresh", "Refreshes", "Expires", "")

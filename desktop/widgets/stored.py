@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.events import SessionEnded, TokensIssued
-from desktop.storage import SERVICE, StoredEntry
+from desktop.core.events import SessionEnded, TokensIssued
+from desktop.core.token_store import SERVICE, StoredEntry
 from desktop.widgets.reveal import RevealButton
 from desktop.widgets.teaching import (
     TeachingController,

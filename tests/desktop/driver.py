@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from desktop.controller import Phase
-from desktop.events import ApiCalled, HttpExchange, SessionEnded, SessionEvent, TokensIssued
+from desktop.core.events import ApiCalled, HttpExchange, SessionEnded, SessionEvent, TokensIssued
 from desktop.widgets.main_window import MainWindow
 
 SIGN_IN_TIMEOUT_MS = 20_000

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.client import ApiClient
-from desktop.clock import SystemClock
-from desktop.errors import (
+from desktop.core.client import ApiClient
+from desktop.core.clock import SystemClock
+from desktop.core.errors import (
     InvalidCredentials,
     InvalidGrant,
     NetworkDown,
@@ -18,7 +18,7 @@ from desktop.errors import (
     TokenRejected,
     TransientError,
 )
-from desktop.events import HttpExchange
+from desktop.core.events import HttpExchange
 from tests.desktop.conftest import Account, new_password
 from tests.desktop.netfail import canned_server, closed_port, silent_server
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from desktop.policy import (
+from desktop.core.policy import (
     Backoff,
     ClockWatch,
     lifetime_from_response,

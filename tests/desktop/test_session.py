@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from desktop.client import ApiClient
-from desktop.clock import Clock, SystemClock
-from desktop.errors import Forbidden, InvalidGrant, NetworkDown, SessionLost, TokenRejected
-from desktop.events import HttpExchange, SessionEvent, TokensIssued
-from desktop.session import Session
-from desktop.storage import FileStore, MemoryStore, StoredEntry, TokenStore
+from desktop.core.client import ApiClient
+from desktop.core.clock import Clock, SystemClock
+from desktop.core.errors import Forbidden, InvalidGrant, NetworkDown, SessionLost, TokenRejected
+from desktop.core.events import HttpExchange, SessionEvent, TokensIssued
+from desktop.core.session import Session
+from desktop.core.token_store import StoredEntry, TokenStore
+from desktop.storage.file_store import FileStore
+from desktop.storage.memory_store import MemoryStore
 from tests.desktop.conftest import Account
 from tests.desktop.fakes import FakeClock
 from tests.desktop.netfail import canned_server

@@ -12,17 +12,12 @@ import keyring
 import keyring.backends.SecretService
 import pytest
 
-from desktop.errors import StorageError, StoreTimeout, StoreUnavailable
-from desktop.storage import (
-    SERVICE,
-    CallThread,
-    FileStore,
-    KeyringStore,
-    MemoryStore,
-    StoredEntry,
-    make_store,
-    server_key,
-)
+from desktop.core.errors import StorageError, StoreTimeout, StoreUnavailable
+from desktop.core.token_store import SERVICE, StoredEntry, server_key
+from desktop.storage.file_store import FileStore
+from desktop.storage.keyring_store import CallThread, KeyringStore
+from desktop.storage.kinds import make_store
+from desktop.storage.memory_store import MemoryStore
 from tests.conftest import require_executable
 from tests.desktop.conftest import SecretServiceEnv
 

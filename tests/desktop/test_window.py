@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from desktop.client import ApiClient
-from desktop.clock import SystemClock
 from desktop.controller import Phase
-from desktop.errors import InvalidGrant
-from desktop.events import EndReason
-from desktop.storage import FileStore, StoredEntry
+from desktop.core.client import ApiClient
+from desktop.core.clock import SystemClock
+from desktop.core.errors import InvalidGrant
+from desktop.core.events import EndReason
+from desktop.core.token_store import StoredEntry
+from desktop.storage.file_store import FileStore
 from tests.desktop.conftest import Account, new_password
 from tests.desktop.driver import Driver
 from tests.server_process import ServerProcess

@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
-from desktop.events import EndReason
-from desktop.redact import shorten
+from desktop.core.events import EndReason
+from desktop.core.redact import shorten
 from desktop.teaching_palette import DARK, LIGHT
 from desktop.timeline_model import MarkKind, TimelineModel
 from desktop.widgets.demo import DemoPanel

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.events import ApiCalled, EndReason, HttpExchange, SessionEnded, TokensIssued
+from desktop.core.events import ApiCalled, EndReason, HttpExchange, SessionEnded, TokensIssued
 from desktop.teaching_events import ServerRestarted, TheftAttempted
 from desktop.timeline_model import MAX_ITEMS, MarkKind, TimelineModel
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import requests
 
-from desktop.clock import Clock
-from desktop.errors import (
+from desktop.core.clock import Clock
+from desktop.core.errors import (
     ApiError,
     Forbidden,
     InvalidCredentials,
@@ -26,8 +26,8 @@ from desktop.errors import (
     TokenRejected,
     UnexpectedResponse,
 )
-from desktop.events import HttpExchange
-from desktop.redact import shorten
+from desktop.core.events import HttpExchange
+from desktop.core.redact import shorten
 
 DEFAULT_TIMEOUT = (3.05, 10.0)
 # A refresh the server rotated but answered too late is retried with the same token about a

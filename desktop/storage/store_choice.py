@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.errors import StorageError
-from desktop.storage import private_dir
+from desktop.core.errors import StorageError
+from desktop.storage.private import private_dir
 
 CHOICE_FILE_NAME = "token-store-choice"
 FALLBACK_KINDS = ("file", "memory")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from desktop.clock import Clock
+from desktop.core.clock import Clock
 
 MARGIN_FRACTION = 0.2
 MIN_MARGIN = 5.0

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from desktop.client import ApiClient, SessionInfo, TokenResponse
-from desktop.clock import Clock
-from desktop.errors import (
+from desktop.core.client import ApiClient, SessionInfo, TokenResponse
+from desktop.core.clock import Clock
+from desktop.core.errors import (
     ApiError,
     InvalidGrant,
     NotSignedIn,
@@ -18,10 +18,10 @@ from desktop.errors import (
     StorageError,
     TokenRejected,
 )
-from desktop.events import SessionEvent, TokensIssued
-from desktop.policy import Backoff, Lifetime, lifetime_from_response
-from desktop.redact import same_secret
-from desktop.storage import StoredEntry, TokenStore
+from desktop.core.events import SessionEvent, TokensIssued
+from desktop.core.policy import Backoff, Lifetime, lifetime_from_response
+from desktop.core.redact import same_secret
+from desktop.core.token_store import StoredEntry, TokenStore
 
 T = TypeVar("T")
 EventObserver = Callable[[SessionEvent], None]
