@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from desktop.app import main
-from desktop.controller import Phase
 from desktop.core.client import ApiClient
 from desktop.core.clock import SystemClock
 from desktop.core.errors import NetworkDown
 from desktop.options import parse_options
+from desktop.qt.controller import Phase
 from tests.desktop.conftest import Account
 
 

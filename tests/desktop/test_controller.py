@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.controller import Controller, Phase
 from desktop.options import parse_options
-from desktop.widgets.main_window import MainWindow
+from desktop.qt.controller import Controller, Phase
+from desktop.ui.main_window import MainWindow
 from tests.desktop.conftest import Account
 from tests.desktop.driver import Driver
 from tests.desktop.fakes import FakeClock

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 
-from desktop.theme import DARK_COLOURS, is_dark, stylesheet
+from desktop.qt.theme import DARK_COLOURS, is_dark, stylesheet
 
 
 def palette_with_window(colour: str) -> QPalette:

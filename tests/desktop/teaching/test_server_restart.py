@@ -8,7 +8,7 @@ import jwt
 import pytest
 
 from backend import EmbeddedServer, Settings
-from desktop.teaching_server import restart_with_access_ttl
+from desktop.teaching.models.server_restart import restart_with_access_ttl
 from tests.backend.api import Api, tokens_of
 
 

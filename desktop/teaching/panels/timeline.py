@@ -10,9 +10,10 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from desktop.teaching_palette import Tones
-from desktop.timeline_model import AccessBar, Mark, MarkKind, RefreshSpan, TimelineModel
-from desktop.widgets.teaching import TeachingHub, heading, ink, note, tones
+from desktop.teaching.kit.hub import TeachingHub
+from desktop.teaching.kit.look import heading, ink, note, tones
+from desktop.teaching.models.palette import Tones
+from desktop.teaching.models.timeline import AccessBar, Mark, MarkKind, RefreshSpan, TimelineModel
 
 LEFT = 112
 RIGHT = 16

@@ -18,18 +18,25 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.events import ApiCalled, SessionEnded, TokensIssued
-from desktop.teaching_claims import span
-from desktop.teaching_events import ServerRestarted, TheftAttempted
-from desktop.teaching_http import ReplayResult, replay_refresh_token
-from desktop.teaching_server import MAX_ACCESS_TTL, MIN_ACCESS_TTL, restart_with_access_ttl
-from desktop.teaching_theft import (
+from desktop.teaching.kit.background import in_background
+from desktop.teaching.kit.hub import TeachingController, TeachingHub
+from desktop.teaching.kit.icons import icon
+from desktop.teaching.kit.look import note
+from desktop.teaching.models.claims import span
+from desktop.teaching.models.events import ServerRestarted, TheftAttempted
+from desktop.teaching.models.http import ReplayResult, replay_refresh_token
+from desktop.teaching.models.server_restart import (
+    MAX_ACCESS_TTL,
+    MIN_ACCESS_TTL,
+    restart_with_access_ttl,
+)
+from desktop.teaching.models.theft import (
     DEFAULT_REUSE_GRACE,
     TheftPlan,
     TokenHistory,
     ending_story,
     theft_story,
 )
-from desktop.widgets.teaching import TeachingController, TeachingHub, icon, in_background, note
 
 ACTIVITY_INTERVAL_MS = 3000
 TTL_STEP = 5

@@ -7,7 +7,7 @@ from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QProgressBar, QWidget
 
 from desktop.core.policy import Lifetime
-from desktop.widgets.formatting import duration
+from desktop.ui.formatting import duration
 
 RESOLUTION = 1000
 

@@ -10,8 +10,17 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from desktop.teaching_sequence import ATTACKER, SCENARIOS, Glow, SequenceTracker, Step, step_id
-from desktop.widgets.teaching import TeachingHub, heading, icon_pixmap, ink, note, tones
+from desktop.teaching.kit.hub import TeachingHub
+from desktop.teaching.kit.icons import icon_pixmap
+from desktop.teaching.kit.look import heading, ink, note, tones
+from desktop.teaching.models.sequence import (
+    ATTACKER,
+    SCENARIOS,
+    Glow,
+    SequenceTracker,
+    Step,
+    step_id,
+)
 
 ICON_OF = {
     "User": "user",

@@ -21,15 +21,10 @@ from PySide6.QtWidgets import (
 
 from desktop.core.events import SessionEnded, TokensIssued
 from desktop.core.token_store import SERVICE, StoredEntry
-from desktop.widgets.reveal import RevealButton
-from desktop.widgets.teaching import (
-    TeachingController,
-    TeachingHub,
-    heading,
-    icon_pixmap,
-    note,
-    tones,
-)
+from desktop.teaching.kit.hub import TeachingController, TeachingHub
+from desktop.teaching.kit.icons import icon_pixmap
+from desktop.teaching.kit.look import heading, note, tones
+from desktop.teaching.kit.reveal import RevealButton
 
 WRITTEN_BY = {
     "sign-in": "at sign-in",

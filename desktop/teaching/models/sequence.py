@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.events import EndReason, HttpExchange, SessionEnded, TokensIssued
-from desktop.teaching_events import TheftAttempted
+from desktop.teaching.models.events import TheftAttempted
 
 USER, APP, KEYRING, AUTH, API, ATTACKER = "User", "App", "Keyring", "Auth server", "API", "Attacker"
 PARTICIPANTS = (USER, APP, KEYRING, AUTH, API, ATTACKER)

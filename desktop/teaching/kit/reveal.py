@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QToolButton
 
-from desktop.widgets.teaching import icon
+from desktop.teaching.kit.icons import icon
 
 
 class RevealButton(QToolButton):

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.controller import Controller
 from desktop.core.redact import shorten
-from desktop.widgets.expiry_bar import ExpiryBar
-from desktop.widgets.formatting import clock_time, duration
+from desktop.qt.controller import Controller
+from desktop.ui.expiry_bar import ExpiryBar
+from desktop.ui.formatting import clock_time, duration
 
 TICK_MS = 100
 BUTTONS = {

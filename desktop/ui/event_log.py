@@ -6,7 +6,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from desktop.core.events import SessionEvent
-from desktop.widgets.formatting import log_line
+from desktop.ui.formatting import log_line
 
 MAX_LINES = 2000
 

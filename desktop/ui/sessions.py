@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.controller import Controller, Phase
 from desktop.core.client import SessionInfo
-from desktop.widgets.formatting import clock_time
+from desktop.qt.controller import Controller, Phase
+from desktop.ui.formatting import clock_time
 
 COLUMNS = ("Session", "Signed in", "Last refresh", "Refreshes", "Expires", "")
 

@@ -27,10 +27,10 @@ from desktop.core.events import ApiCalled, EndReason, SessionEnded, SessionEvent
 from desktop.core.policy import Lifetime
 from desktop.core.session import Ending, Session, Tokens
 from desktop.options import AppOptions
-from desktop.scheduler import RefreshScheduler
+from desktop.qt.scheduler import RefreshScheduler
+from desktop.qt.worker import TaskRunner
 from desktop.storage.kinds import make_store
 from desktop.storage.store_choice import StoreChoice
-from desktop.worker import TaskRunner
 
 
 class Phase(StrEnum):

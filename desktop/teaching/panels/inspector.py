@@ -26,20 +26,20 @@ from PySide6.QtWidgets import (
 
 from desktop.core.events import SessionEnded, TokensIssued
 from desktop.core.redact import same_secret, shorten
-from desktop.jwt_view import JwtParts, MalformedToken, Verification, split_jwt, verify_signature
-from desktop.teaching_claims import ClaimNote, claim_notes, header_notes
-from desktop.teaching_events import ServerRestarted
-from desktop.teaching_http import JWKS_PATH, fetch_jwks
-from desktop.widgets.reveal import RevealButton
-from desktop.widgets.teaching import (
-    TeachingController,
-    TeachingHub,
-    colour_heading,
-    heading,
-    icon_pixmap,
-    in_background,
-    note,
-    tones,
+from desktop.teaching.kit.background import in_background
+from desktop.teaching.kit.hub import TeachingController, TeachingHub
+from desktop.teaching.kit.icons import icon_pixmap
+from desktop.teaching.kit.look import colour_heading, heading, note, tones
+from desktop.teaching.kit.reveal import RevealButton
+from desktop.teaching.models.claims import ClaimNote, claim_notes, header_notes
+from desktop.teaching.models.events import ServerRestarted
+from desktop.teaching.models.http import JWKS_PATH, fetch_jwks
+from desktop.teaching.models.jwt_view import (
+    JwtParts,
+    MalformedToken,
+    Verification,
+    split_jwt,
+    verify_signature,
 )
 
 REFRESH_NOTE = (

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from desktop.core.events import ApiCalled, EndReason, HttpExchange, SessionEnded, TokensIssued
-from desktop.teaching_events import ServerRestarted, TheftAttempted
+from desktop.teaching.models.events import ServerRestarted, TheftAttempted
 
 MAX_ITEMS = 2000
 REVOKING = {EndReason.SIGNED_OUT, EndReason.REVOKED, EndReason.SIGNED_OUT_EVERYWHERE}

@@ -16,15 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.controller import Controller, Phase
-from desktop.theme import apply_theme
-from desktop.widgets.banner import Banner
-from desktop.widgets.event_log import EventLog
-from desktop.widgets.formatting import duration
-from desktop.widgets.overview import Overview
-from desktop.widgets.sessions import SessionsPanel
-from desktop.widgets.sign_in import SignInForm
-from desktop.widgets.status_line import StatusLine
+from desktop.qt.controller import Controller, Phase
+from desktop.qt.theme import apply_theme
+from desktop.ui.banner import Banner
+from desktop.ui.event_log import EventLog
+from desktop.ui.formatting import duration
+from desktop.ui.overview import Overview
+from desktop.ui.sessions import SessionsPanel
+from desktop.ui.sign_in import SignInForm
+from desktop.ui.status_line import StatusLine
 
 COUNTDOWN_MS = 250
 

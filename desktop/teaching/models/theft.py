@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from desktop.core.redact import same_secret
-from desktop.teaching_claims import span
+from desktop.teaching.models.claims import span
 
 DEFAULT_REUSE_GRACE = 10.0
 GRACE_MARGIN = 1.5
