@@ -56,7 +56,7 @@ def create_window(argv: list[str]) -> MainWindow:
     url = options.server
     if url is None:
         embedded, url = start_embedded(options.data_dir, options.access_ttl)
-    window = MainWindow(Controller(options, url, embedded))
+    window = MainWindow(Controller(url, options.data_dir, options.token_store, embedded))
     install_teaching_panels(window, window.controller)
     apply_theme(window)
     window.setWindowIcon(QIcon(resource_path("icon.svg")))

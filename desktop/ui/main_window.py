@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.qt.controller import Controller, Phase
+from desktop.qt.actions import Action
+from desktop.qt.controller import Controller
+from desktop.qt.engine import Phase
 from desktop.qt.theme import apply_theme
 from desktop.ui.banner import Banner
 from desktop.ui.event_log import EventLog
@@ -36,6 +38,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.controller = controller
         controller.setParent(self)
+        self.engine, self.stores = controller.engine, controller.stores
+        self.network, self.jobs = controller.network, controller.jobs
         self.setObjectName("mainWindow")
         self.setWindowTitle("JWT refresh demo")
         self.resize(1100, 760)
@@ -66,12 +70,12 @@ class MainWindow(QMainWindow):
         self.starting.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.starting.setObjectName("muted")
         self.sign_in = SignInForm()
-        self.overview = Overview(controller)
+        self.overview = Overview(self.engine, controller.api, self.jobs, self.stores)
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
         for page in (self.starting, self.sign_in, self.overview):
             self.pages.addWidget(page)
-        self.sessions = SessionsPanel(controller)
+        self.sessions = SessionsPanel(self.engine, controller.api, self.jobs)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("panels")
         self.tabs.setDocumentMode(True)
@@ -128,29 +132,30 @@ class MainWindow(QMainWindow):
         self.countdown.timeout.connect(self._show_offline)
         self._connect()
         self._describe_server()
-        self._phase_changed(controller.phase.value)
+        self._phase_changed(self.engine.phase)
 
     def add_panel(self, title: str, widget: QWidget) -> int:
         """Add a panel as a tab after the built-in ones; returns its tab index."""
         return self.tabs.addTab(widget, title)
 
     def _connect(self) -> None:
-        controller = self.controller
-        controller.event.connect(self.event_log.append_event)
-        controller.phase_changed.connect(self._phase_changed)
-        controller.status.connect(self.status_line.show_status)
-        controller.busy_changed.connect(self._busy_changed)
-        controller.notice.connect(self._notice)
-        controller.store_problem.connect(self._store_problem)
-        controller.persist_warning.connect(self.persist_banner.set_text)
-        controller.connectivity.connect(lambda *_: self._show_offline())
-        controller.signed_out.connect(self.sign_in.show_reason)
-        controller.tokens_changed.connect(self._describe_store)
-        self.sign_in.sign_in_requested.connect(controller.sign_in)
-        self.sign_in.sign_up_requested.connect(controller.sign_up)
-        self.use_file.clicked.connect(lambda: controller.choose_store("file"))
-        self.use_memory.clicked.connect(lambda: controller.choose_store("memory"))
-        self.retry_button.clicked.connect(controller.retry_now)
+        engine, stores = self.engine, self.stores
+        engine.event.connect(self.event_log.append_event)
+        engine.phase_changed.connect(self._phase_changed)
+        self.jobs.status.connect(self.status_line.show_status)
+        self.jobs.busy_changed.connect(self._busy_changed)
+        engine.notice.connect(self._notice)
+        stores.problem.connect(self._store_problem)
+        engine.persist_warning.connect(self.persist_banner.set_text)
+        self.network.changed.connect(lambda *_: self._show_offline())
+        engine.signed_out.connect(self.sign_in.show_reason)
+        engine.tokens_changed.connect(self._describe_store)
+        stores.changed.connect(self._describe_store)
+        self.sign_in.sign_in_requested.connect(engine.sign_in)
+        self.sign_in.sign_up_requested.connect(engine.sign_up)
+        self.use_file.clicked.connect(lambda: stores.choose("file"))
+        self.use_memory.clicked.connect(lambda: stores.choose("memory"))
+        self.retry_button.clicked.connect(engine.retry_now)
         self.dismiss_notice.clicked.connect(lambda: self.notice_banner.set_text(""))
 
     def _describe_server(self) -> None:
@@ -160,8 +165,8 @@ class MainWindow(QMainWindow):
         self._describe_store()
 
     def _describe_store(self) -> None:
-        where = self.controller.store_description
-        if self.controller.phase == Phase.CHOOSE_STORE:
+        where = self.stores.description
+        if self.engine.phase == Phase.CHOOSE_STORE:
             where = "nowhere yet (choose above)"
         self.store_label.setText(f"Refresh token kept in: {where}")
         self.sign_in.set_store_note(
@@ -169,32 +174,32 @@ class MainWindow(QMainWindow):
             "The password is never stored."
         )
 
-    def _phase_changed(self, phase: str) -> None:
+    def _phase_changed(self, phase: Phase) -> None:
         page = {
-            Phase.STARTING.value: self.starting,
-            Phase.CHOOSE_STORE.value: self.sign_in,
-            Phase.SIGNED_OUT.value: self.sign_in,
-            Phase.SIGNED_IN.value: self.overview,
+            Phase.STARTING: self.starting,
+            Phase.CHOOSE_STORE: self.sign_in,
+            Phase.SIGNED_OUT: self.sign_in,
+            Phase.SIGNED_IN: self.overview,
         }[phase]
         self.pages.setCurrentWidget(page)
-        self.sign_in.set_busy(phase != Phase.SIGNED_OUT.value)
-        if phase == Phase.SIGNED_OUT.value:
+        self.sign_in.set_busy(phase != Phase.SIGNED_OUT)
+        if phase == Phase.SIGNED_OUT:
             self.sign_in.username.setFocus()
-        if phase != Phase.SIGNED_IN.value:
+        if phase != Phase.SIGNED_IN:
             self.notice_banner.set_text("")
         self.overview.update_view()
         self._describe_store()
 
-    def _busy_changed(self, action: str, running: bool) -> None:
-        if action == "sign-in":
-            self.sign_in.set_busy(running or self.controller.phase != Phase.SIGNED_OUT)
-        if action in {"store", "refresh"}:
+    def _busy_changed(self, action: Action, running: bool) -> None:
+        if action == Action.SIGN_IN:
+            self.sign_in.set_busy(running or self.engine.phase != Phase.SIGNED_OUT)
+        if action in {Action.OPEN_STORE, Action.REFRESH}:
             self.retry_button.setEnabled(not running)
             self.use_file.setEnabled(not running)
             self.use_memory.setEnabled(not running)
 
     def _notice(self, text: str) -> None:
-        if self.controller.phase == Phase.SIGNED_IN:
+        if self.engine.phase == Phase.SIGNED_IN:
             self.notice_banner.set_text(text)
         else:
             self.sign_in.show_error(text)
@@ -212,21 +217,21 @@ class MainWindow(QMainWindow):
         self._describe_store()
 
     def _show_offline(self) -> None:
-        message = self.controller.offline_message
-        retry_at = self.controller.retry_at
+        message = self.network.message
+        retry_at = self.engine.retry_at
         if not message:
             self.countdown.stop()
             self.offline_banner.set_text("")
             return
         self.countdown.start()
-        now = self.controller.clock.wall()
-        lifetime = self.controller.lifetime
+        now = self.engine.clock.wall()
+        lifetime = self.engine.lifetime
         if lifetime is not None and not lifetime.is_expired(now):
             left = duration(lifetime.expires_at - now)
             using = f"Still using the current access token ({left} left)."
         else:
             using = "There is no valid access token until the server answers."
-        if self.controller.is_running("refresh"):
+        if self.jobs.is_running(Action.REFRESH):
             retry = "Retrying now…"
         elif retry_at:
             retry = f"Retrying in {duration(retry_at - now)}."

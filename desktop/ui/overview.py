@@ -17,31 +17,35 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.redact import shorten
-from desktop.qt.controller import Controller
+from desktop.qt.actions import ENDINGS, Action
+from desktop.qt.api_calls import ApiCalls
+from desktop.qt.engine import SessionEngine
+from desktop.qt.jobs import Jobs
+from desktop.qt.store_keeper import StoreKeeper
 from desktop.ui.expiry_bar import ExpiryBar
 from desktop.ui.formatting import clock_time, duration
 
 TICK_MS = 100
 BUTTONS = {
-    "callApiButton": ("Call the API", "call-api", "GET /account with the access token."),
+    "callApiButton": ("Call the API", Action.CALL_API, "GET /account with the access token."),
     "refreshNowButton": (
         "Refresh now",
-        "refresh",
+        Action.REFRESH,
         "Trade the refresh token for a new pair now instead of waiting for the mark.",
     ),
     "revokeButton": (
         "Revoke refresh token",
-        "revoke",
+        Action.REVOKE,
         "Tell the server to revoke the refresh token, delete it here and return to sign-in.",
     ),
     "signOutButton": (
         "Sign out",
-        "sign-out",
+        Action.SIGN_OUT,
         "End this session (on the server too) and forget it.",
     ),
     "signOutEverywhereButton": (
         "Sign out everywhere",
-        "sign-out-everywhere",
+        Action.SIGN_OUT_EVERYWHERE,
         "End every session of this account, on every device.",
     ),
 }
@@ -60,18 +64,28 @@ def card(title: str) -> tuple[QFrame, QVBoxLayout]:
 
 
 class Overview(QWidget):
-    """Updates itself ten times a second from the controller's read-only state."""
+    """Updates itself ten times a second from the session engine's read-only state."""
 
-    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        engine: SessionEngine,
+        api: ApiCalls,
+        jobs: Jobs,
+        stores: StoreKeeper,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.controller = controller
+        self.engine = engine
+        self.jobs = jobs
+        self.stores = stores
         self.buttons: dict[str, QPushButton] = {}
+        self.actions_of: dict[QPushButton, Action] = {}
         for name, (text, action, tip) in BUTTONS.items():
             button = QPushButton(text)
             button.setObjectName(name)
             button.setToolTip(tip)
-            button.setProperty("action", action)
             self.buttons[name] = button
+            self.actions_of[button] = action
         self.buttons["callApiButton"].setProperty("role", "primary")
         for name in ("revokeButton", "signOutEverywhereButton"):
             self.buttons[name].setProperty("role", "danger")
@@ -158,44 +172,41 @@ class Overview(QWidget):
         layout.addStretch(1)
 
         wire = {
-            "callApiButton": controller.call_api,
-            "refreshNowButton": controller.refresh_now,
-            "revokeButton": controller.revoke,
-            "signOutButton": controller.sign_out,
-            "signOutEverywhereButton": controller.sign_out_everywhere,
+            "callApiButton": api.call_api,
+            "refreshNowButton": engine.refresh_now,
+            "revokeButton": engine.revoke,
+            "signOutButton": engine.sign_out,
+            "signOutEverywhereButton": engine.sign_out_everywhere,
         }
         for name, slot in wire.items():
             self.buttons[name].clicked.connect(slot)
-        controller.busy_changed.connect(self._busy_changed)
-        controller.tokens_changed.connect(self.update_view)
-        controller.account_loaded.connect(self.show_answer)
-        controller.phase_changed.connect(lambda _: self._clear_answer_if_signed_out())
+        jobs.busy_changed.connect(self._busy_changed)
+        engine.tokens_changed.connect(self.update_view)
+        api.account_loaded.connect(self.show_answer)
+        engine.phase_changed.connect(lambda _: self._clear_answer_if_signed_out())
         self.ticker = QTimer(self)
         self.ticker.setInterval(TICK_MS)
         self.ticker.timeout.connect(self.tick)
         self.ticker.start()
         self.update_view()
 
-    def _busy_changed(self, action: str, running: bool) -> None:
-        ending = {"revoke", "sign-out", "sign-out-everywhere"}
-        for button in self.buttons.values():
-            mine = button.property("action")
-            if mine == action or (action in ending and mine in ending):
+    def _busy_changed(self, action: Action, running: bool) -> None:
+        for button, mine in self.actions_of.items():
+            if mine == action or (action in ENDINGS and mine in ENDINGS):
                 button.setEnabled(not running)
 
     def _clear_answer_if_signed_out(self) -> None:
-        if self.controller.tokens is None:
+        if self.engine.tokens is None:
             self.answer.clear()
             self.answer_title.setText("API answer")
 
     def show_answer(self, body: dict) -> None:
-        when = clock_time(self.controller.clock.wall())
+        when = clock_time(self.engine.clock.wall())
         self.answer_title.setText(f"API answer: GET /account at {when}")
         self.answer.setPlainText(json.dumps(body, indent=2, sort_keys=True))
 
     def update_view(self) -> None:
-        controller = self.controller
-        tokens = controller.tokens
+        tokens = self.engine.tokens
         if tokens is None:
             return
         self.who.setText(f"Signed in as {tokens.username}")
@@ -208,23 +219,24 @@ class Overview(QWidget):
             if tokens.rotations
             else "not rotated yet by this app"
         )
-        self.stored_in.setText(controller.store_description)
+        self.stored_in.setText(self.stores.description)
         self.tick()
 
     def tick(self) -> None:
         if not self.isVisible():
             return
-        lifetime = self.controller.lifetime
-        now = self.controller.clock.wall()
+        lifetime = self.engine.lifetime
+        now = self.engine.clock.wall()
         self.bar.show_lifetime(lifetime, now)
         self.remaining.setText(self.bar.format())
         if lifetime is None:
             self.times.setText("Waiting for the first access token…")
             return
-        if self.controller.is_running("refresh"):
+        retry_at = self.engine.retry_at
+        if self.jobs.is_running(Action.REFRESH):
             plan = "refreshing now…"
-        elif self.controller.retry_at:
-            plan = f"server unreachable, retry in {duration(self.controller.retry_at - now)}"
+        elif retry_at:
+            plan = f"server unreachable, retry in {duration(retry_at - now)}"
         elif lifetime.is_due(now):
             plan = "refresh due now"
         else:

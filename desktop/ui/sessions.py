@@ -18,7 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.client import SessionInfo
-from desktop.qt.controller import Controller, Phase
+from desktop.qt.actions import Action
+from desktop.qt.api_calls import ApiCalls
+from desktop.qt.engine import Phase, SessionEngine
+from desktop.qt.jobs import Jobs
 from desktop.ui.formatting import clock_time
 
 COLUMNS = ("Session", "Signed in", "Last refresh", "Refreshes", "Expires", "")
@@ -33,9 +36,12 @@ def date_time(timestamp: int | None) -> str:
 class SessionsPanel(QWidget):
     """Loaded on sign-in and on demand; a session can be ended from here."""
 
-    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, engine: SessionEngine, api: ApiCalls, jobs: Jobs, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.controller = controller
+        self.engine = engine
+        self.api = api
         self.setObjectName("sessionsPanel")
         intro = QLabel(
             "Every sign-in starts a session: a chain of refresh tokens, one rotated into the "
@@ -69,28 +75,28 @@ class SessionsPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
 
-        self.reload.clicked.connect(controller.load_sessions)
-        controller.sessions_loaded.connect(self.show_sessions)
-        controller.busy_changed.connect(self._busy_changed)
-        controller.phase_changed.connect(self._phase_changed)
-        self._phase_changed(controller.phase.value)
+        self.reload.clicked.connect(api.load_sessions)
+        api.sessions_loaded.connect(self.show_sessions)
+        jobs.busy_changed.connect(self._busy_changed)
+        engine.phase_changed.connect(self._phase_changed)
+        self._phase_changed(engine.phase)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self.controller.phase == Phase.SIGNED_IN:
-            self.controller.load_sessions()
+        if self.engine.phase == Phase.SIGNED_IN:
+            self.api.load_sessions()
 
-    def _phase_changed(self, phase: str) -> None:
-        signed_in = phase == Phase.SIGNED_IN.value
+    def _phase_changed(self, phase: Phase) -> None:
+        signed_in = phase == Phase.SIGNED_IN
         self.reload.setEnabled(signed_in)
         if not signed_in:
             self.table.setRowCount(0)
             self.updated.setText("Sign in to see your sessions.")
 
-    def _busy_changed(self, action: str, running: bool) -> None:
-        if action == "sessions":
-            self.reload.setEnabled(not running and self.controller.phase == Phase.SIGNED_IN)
-        if action == "revoke-session":
+    def _busy_changed(self, action: Action, running: bool) -> None:
+        if action == Action.LOAD_SESSIONS:
+            self.reload.setEnabled(not running and self.engine.phase == Phase.SIGNED_IN)
+        if action == Action.END_SESSION:
             for button in self.table.findChildren(QPushButton, "revokeSessionButton"):
                 button.setEnabled(not running)
 
@@ -114,8 +120,8 @@ class SessionsPanel(QWidget):
             button.setObjectName("revokeSessionButton")
             button.setProperty("sessionId", info.id)
             button.setProperty("role", "danger")
-            button.clicked.connect(lambda _=False, sid=info.id: self.controller.revoke_session(sid))
+            button.clicked.connect(lambda _=False, sid=info.id: self.api.end_session(sid))
             self.table.setCellWidget(row, len(COLUMNS) - 1, button)
         self.updated.setText(
-            f"{len(sessions)} active · updated {clock_time(self.controller.clock.wall())}"
+            f"{len(sessions)} active · updated {clock_time(self.engine.clock.wall())}"
         )

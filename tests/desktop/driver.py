@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from desktop.core.events import ApiCalled, HttpExchange, SessionEnded, SessionEvent, TokensIssued
-from desktop.qt.controller import Phase
+from desktop.qt.engine import Phase
 from desktop.ui.main_window import MainWindow
 
 SIGN_IN_TIMEOUT_MS = 20_000

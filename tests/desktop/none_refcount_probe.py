@@ -18,7 +18,7 @@ import PySide6
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from desktop.app import create_window
-from desktop.qt.controller import Phase
+from desktop.qt.engine import Phase
 
 SIGN_UP_TIMEOUT_S = 30.0
 

@@ -14,7 +14,7 @@ from desktop.core.client import ApiClient
 from desktop.core.clock import SystemClock
 from desktop.core.errors import NetworkDown
 from desktop.options import parse_options
-from desktop.qt.controller import Phase
+from desktop.qt.engine import Phase
 from tests.desktop.conftest import Account
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop.options import parse_options
-from desktop.qt.controller import Controller, Phase
+from desktop.qt.controller import Controller
+from desktop.qt.engine import Phase
 from desktop.ui.main_window import MainWindow
 from tests.desktop.conftest import Account
 from tests.desktop.driver import Driver
@@ -14,7 +15,9 @@ from tests.desktop.fakes import FakeClock
 
 def window_with_clock(qtbot, server_url: str, clock: FakeClock, tmp_path: Path) -> Driver:
     argv = ["--server", server_url, "--token-store", "memory", "--data-dir", str(tmp_path)]
-    window = MainWindow(Controller(parse_options(argv), server_url, clock=clock))
+    options = parse_options(argv)
+    controller = Controller(server_url, options.data_dir, options.token_store, clock=clock)
+    window = MainWindow(controller)
     qtbot.addWidget(window)
     window.show()
     driver = Driver(qtbot, window)

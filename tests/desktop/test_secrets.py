@@ -14,7 +14,7 @@ from desktop.core.client import ApiClient
 from desktop.core.clock import SystemClock
 from desktop.core.errors import InvalidGrant
 from desktop.core.token_store import SERVICE
-from desktop.qt.controller import Phase
+from desktop.qt.engine import Phase
 from tests.conftest import require_executable
 from tests.desktop.conftest import LEDGER, Account, SecretServiceEnv, new_password
 from tests.desktop.driver import Driver

@@ -11,7 +11,7 @@ from desktop.core.clock import SystemClock
 from desktop.core.errors import InvalidGrant
 from desktop.core.events import EndReason
 from desktop.core.token_store import StoredEntry
-from desktop.qt.controller import Phase
+from desktop.qt.engine import Phase
 from desktop.storage.file_store import FileStore
 from tests.desktop.conftest import Account, new_password
 from tests.desktop.driver import Driver

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.qt.controller import Phase
+from desktop.qt.engine import Phase
 from desktop.storage.file_store import FileStore
 from tests.desktop.faults.proxy import Fault
 
