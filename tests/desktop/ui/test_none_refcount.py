@@ -19,11 +19,11 @@ ALLOWED_FALL = 100
 
 def test_none_keeps_its_references_while_the_window_runs(tmp_path: Path) -> None:
     probe = subprocess.run(
-        [sys.executable, "-m", "tests.desktop.none_refcount_probe", str(tmp_path), str(ROUNDS)],
+        [sys.executable, "-m", "tests.desktop.ui.none_refcount_probe", str(tmp_path), str(ROUNDS)],
         capture_output=True,
         text=True,
         timeout=240,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=Path(__file__).resolve().parents[3],
     )
     assert probe.returncode == 0, (
         f"the window's process died (exit {probe.returncode}); a refcount bug in PySide6 "

@@ -1,7 +1,7 @@
 """Drive the real window thousands of times and print how `None`'s reference count moved.
 
 Run as a script (a broken PySide6 aborts the interpreter, so the test runs it apart):
-`python -m tests.desktop.none_refcount_probe DATA_DIR ROUNDS`. It prints one JSON line.
+`python -m tests.desktop.ui.none_refcount_probe DATA_DIR ROUNDS`. It prints one JSON line.
 """
 
 from __future__ import annotations
