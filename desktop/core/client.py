@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -218,10 +219,10 @@ class ApiClient:
             full = f"{detail} → {issued}" if detail and issued else detail or issued
             self._report(sent_at, started, method, path, response.status_code, full)
             return response, sent_at
-        error = error_from(response, self.clock.wall())
+        refusal = error_from(response, self.clock.wall())
         code = error_body(response)[0] or response.reason
         self._report(sent_at, started, method, path, response.status_code, code)
-        raise error
+        raise refusal
 
     def _report(
         self,
@@ -287,5 +288,5 @@ class ApiClient:
         return [session_info(item) for item in items]
 
     def delete_session(self, access_token: str, session_id: str) -> None:
-        path = "/sessions/" + requests.utils.quote(session_id, safe="")
+        path = "/sessions/" + quote(session_id, safe="")
         self._send("DELETE", path, bearer=access_token, detail=f"session {session_id[:8]}")

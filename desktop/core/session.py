@@ -6,7 +6,7 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from desktop.core.client import ApiClient, SessionInfo, TokenResponse
 from desktop.core.clock import Clock
@@ -316,7 +316,7 @@ class Session:
                 raise
             return request(tokens.access_token)
 
-    def account(self) -> dict:
+    def account(self) -> dict[str, Any]:
         return self.call(self.client.account)
 
     def sessions(self) -> list[SessionInfo]:

@@ -55,8 +55,8 @@ class Controller(QObject):
     # What the teaching tabs and tests listen to.
 
     @property
-    def event(self) -> SignalInstance:
-        return self.engine.event
+    def happened(self) -> SignalInstance:
+        return self.engine.happened
 
     @property
     def phase_changed(self) -> SignalInstance:

@@ -42,12 +42,12 @@ class Phase(StrEnum):
 class SessionEngine(QObject):
     """Runs the session's calls off the UI thread and reports back by signals.
 
-    `event` carries the records of desktop.core.events (every HTTP exchange, tokens issued,
+    `happened` carries the records of desktop.core.events (every HTTP exchange, tokens issued,
     API calls, the end of a session), always emitted on the UI thread. `phase_changed`
     carries a Phase; `signed_in` follows every start of a usable session.
     """
 
-    event = Signal(object)
+    happened = Signal(object)
     phase_changed = Signal(object)
     tokens_changed = Signal()
     signed_in = Signal()
@@ -125,14 +125,14 @@ class SessionEngine(QObject):
     def _publish(self, record: SessionEvent) -> None:
         if self._closed:
             return
-        self.event.emit(record)
+        self.happened.emit(record)
         if isinstance(record, TokensIssued):
             self._schedule_refresh()
             self.tokens_changed.emit()
 
     def record(self, record: SessionEvent) -> None:
         """Add a record of the UI thread's own (an API call's outcome) to the events."""
-        self.event.emit(record)
+        self.happened.emit(record)
 
     def tell(self, text: str) -> None:
         """Say something to the user, on the page that is showing."""
@@ -359,7 +359,7 @@ class SessionEngine(QObject):
         self.tokens_changed.emit()
         self.persist_warning.emit("")
         if was_signed_in or reason == EndReason.INVALID_GRANT:
-            self.event.emit(SessionEnded(self._clock.wall(), reason, detail))
+            self.happened.emit(SessionEnded(self._clock.wall(), reason, detail))
         self.signed_out.emit(end_message(reason, detail))
 
     def close(self) -> None:

@@ -21,19 +21,19 @@ class Worker(QRunnable):
 
     def __init__(self, function: Callable[[], Any]) -> None:
         super().__init__()
-        self.function = function
+        self.function: Callable[[], Any] | None = function
         self.signals = WorkerSignals()
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        function, self.function = self.function, None
         try:
-            result = self.function()
+            result = function() if function is not None else None
         except Exception as error:
             self.signals.errored.emit(error)
         else:
             self.signals.returned.emit(result)
         finally:
-            self.function = None
             self.signals.finished.emit()
 
 

@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         engine, stores = self.engine, self.stores
-        engine.event.connect(self.event_log.append_event)
+        engine.happened.connect(self.event_log.append_event)
         engine.phase_changed.connect(self._phase_changed)
         self.jobs.status.connect(self.status_line.show_status)
         self.jobs.busy_changed.connect(self._busy_changed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -51,7 +52,8 @@ BUTTONS = {
 }
 
 
-def card(title: str) -> tuple[QFrame, QVBoxLayout]:
+def card(title: str) -> tuple[QFrame, QVBoxLayout, QLabel]:
+    """A titled card: the frame, its layout, and its title."""
     frame = QFrame()
     frame.setObjectName("card")
     layout = QVBoxLayout(frame)
@@ -60,7 +62,7 @@ def card(title: str) -> tuple[QFrame, QVBoxLayout]:
     heading = QLabel(title)
     heading.setObjectName("cardTitle")
     layout.addWidget(heading)
-    return frame, layout
+    return frame, layout, heading
 
 
 class Overview(QWidget):
@@ -104,7 +106,7 @@ class Overview(QWidget):
         header.addWidget(self.buttons["signOutButton"])
         header.addWidget(self.buttons["signOutEverywhereButton"])
 
-        access_card, access = card("Access token: short-lived, kept in memory only")
+        access_card, access, _ = card("Access token: short-lived, kept in memory only")
         self.bar = ExpiryBar()
         self.remaining = QLabel()
         self.remaining.setObjectName("remainingLabel")
@@ -123,7 +125,7 @@ class Overview(QWidget):
         row.addStretch(1)
         access.addLayout(row)
 
-        refresh_card, refresh = card("Refresh token: long-lived, the only thing stored")
+        refresh_card, refresh, _ = card("Refresh token: long-lived, the only thing stored")
         facts = QGridLayout()
         facts.setHorizontalSpacing(16)
         facts.setVerticalSpacing(4)
@@ -138,9 +140,9 @@ class Overview(QWidget):
                 ("Stored in", self.stored_in),
             )
         ):
-            name = QLabel(label)
-            name.setObjectName("muted")
-            facts.addWidget(name, row_index, 0)
+            caption = QLabel(label)
+            caption.setObjectName("muted")
+            facts.addWidget(caption, row_index, 0)
             facts.addWidget(value, row_index, 1)
         facts.setColumnStretch(1, 1)
         refresh.addLayout(facts)
@@ -149,8 +151,7 @@ class Overview(QWidget):
         revoke_row.addStretch(1)
         refresh.addLayout(revoke_row)
 
-        answer_card, answer = card("API answer")
-        self.answer_title = answer_card.findChild(QLabel, "cardTitle")
+        answer_card, answer, self.answer_title = card("API answer")
         self.answer = QPlainTextEdit()
         self.answer.setObjectName("apiAnswer")
         self.answer.setReadOnly(True)
@@ -200,7 +201,7 @@ class Overview(QWidget):
             self.answer.clear()
             self.answer_title.setText("API answer")
 
-    def show_answer(self, body: dict) -> None:
+    def show_answer(self, body: dict[str, Any]) -> None:
         when = clock_time(self.engine.clock.wall())
         self.answer_title.setText(f"API answer: GET /account at {when}")
         self.answer.setPlainText(json.dumps(body, indent=2, sort_keys=True))

@@ -19,7 +19,7 @@ class Driver:
         self.window = window
         self.controller = window.controller
         self.events: list[SessionEvent] = []
-        self.controller.event.connect(self.events.append)
+        self.controller.happened.connect(self.events.append)
 
     def button(self, name: str) -> QPushButton:
         button = self.window.findChild(QPushButton, name)

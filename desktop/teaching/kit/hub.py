@@ -13,7 +13,7 @@ class TeachingController(Protocol):
     """The few things the panels use of the app's controller."""
 
     @property
-    def event(self) -> SignalInstance: ...
+    def happened(self) -> SignalInstance: ...
 
     @property
     def access_token(self) -> str | None: ...
@@ -41,12 +41,12 @@ class TeachingController(Protocol):
 class TeachingHub(QObject):
     """One stream of records for the panels: the controller's events plus the demo's own."""
 
-    event = Signal(object)
+    happened = Signal(object)
 
     def __init__(self, controller: TeachingController, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        controller.event.connect(self.event.emit)
+        controller.happened.connect(self.happened.emit)
 
     def publish(self, record: object) -> None:
         """Add a record of the panels' own (the simulated attacker, a server restart)."""
-        self.event.emit(record)
+        self.happened.emit(record)

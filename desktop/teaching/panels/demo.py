@@ -80,7 +80,7 @@ class DemoPanel(QWidget):
         layout.addWidget(self._activity_box())
         layout.addWidget(self._theft_box())
         layout.addStretch()
-        hub.event.connect(self.on_event)
+        hub.happened.connect(self.on_event)
         self.activity = QTimer(self)
         self.activity.setInterval(ACTIVITY_INTERVAL_MS)
         self.activity.timeout.connect(self.call_once)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 import json
 import time
+from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QColor, QFontDatabase, QTextOption
+from PySide6.QtGui import QColor, QFontDatabase, QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -91,7 +92,7 @@ class ClaimTable(QTableWidget):
         rows = sum(self.rowHeight(row) for row in range(self.rowCount()))
         self.setFixedHeight(rows + self.horizontalHeader().height() + 2 * self.frameWidth() + 2)
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         QTimer.singleShot(0, self.fit)
 
@@ -106,11 +107,11 @@ class InspectorPanel(QWidget):
         self.hub = hub
         self.parts: JwtParts | None = None
         self.token = ""
-        self.jwks: dict | None = None
+        self.jwks: dict[str, Any] | None = None
         self.verification: Verification | None = None
         self.fetching = False
         self._build()
-        hub.event.connect(self.on_event)
+        hub.happened.connect(self.on_event)
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self.tick)
@@ -131,7 +132,7 @@ class InspectorPanel(QWidget):
             "Tokens are secrets: anyone holding one can use it. They are shortened unless you "
             "choose to see them whole.",
         )
-        self.reveal.toggled.connect(self.render)
+        self.reveal.toggled.connect(self.redraw)
         top.addWidget(self.reveal)
         layout.addLayout(top)
         layout.addWidget(
@@ -217,7 +218,7 @@ class InspectorPanel(QWidget):
                 self.parts = None
                 self.verification = Verification(False, f"Not a JWT: {error}.")
             self.check_signature()
-        self.render()
+        self.redraw()
 
     def check_signature(self) -> None:
         if self.parts is None:
@@ -233,7 +234,7 @@ class InspectorPanel(QWidget):
         if self.fetching or self.parts is None:
             return
         self.fetching = True
-        self.render()
+        self.redraw()
         server = self.controller.server_url
         in_background(self, lambda: fetch_jwks(server), self.on_keys)
 
@@ -245,7 +246,7 @@ class InspectorPanel(QWidget):
             self.jwks = result
             if self.parts is not None:
                 self.verification = verify_signature(self.parts, result)
-        self.render()
+        self.redraw()
 
     def tick(self) -> None:
         if self.parts is not None and self.isVisible():
@@ -254,9 +255,9 @@ class InspectorPanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            self.render()
+            self.redraw()
 
-    def render(self) -> None:
+    def redraw(self) -> None:
         """Redraw everything from the current state (token, reveal toggle, verification)."""
         colours = tones(self)
         revealed = self.reveal.isChecked()

@@ -208,16 +208,16 @@ class SequencePanel(QWidget):
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
         self.diagram = SequenceDiagram(self.glow, now)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.diagram)
-        self.scroll.verticalScrollBar().valueChanged.connect(self.scrolled)
-        layout.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self.diagram)
+        self.scroll_area.verticalScrollBar().valueChanged.connect(self.scrolled)
+        layout.addWidget(self.scroll_area, 1)
         self.frames = QTimer(self)
         self.frames.setInterval(FRAME_MS)
         self.frames.timeout.connect(self.animate)
-        hub.event.connect(self.on_event)
+        hub.happened.connect(self.on_event)
 
     def on_event(self, record: object) -> None:
         lit = self.tracker.feed(record)
@@ -239,7 +239,7 @@ class SequencePanel(QWidget):
             self.followed = newest
             top = self.diagram.step_top(newest)
             margin = HEADER + TITLE_ROW + STEP_ROW
-            self.scroll.ensureVisible(0, int(top + STEP_ROW / 2), 0, margin)
+            self.scroll_area.ensureVisible(0, int(top + STEP_ROW / 2), 0, margin)
         self.diagram.update()
         if not self.glow.busy(now):
             self.frames.stop()

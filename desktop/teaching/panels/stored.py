@@ -61,8 +61,8 @@ class StoredPanel(QWidget):
         self.changed_at: float | None = None
         self.change = ""
         self._build()
-        hub.event.connect(self.on_event)
-        self.render()
+        hub.happened.connect(self.on_event)
+        self.redraw()
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -100,7 +100,7 @@ class StoredPanel(QWidget):
         top.addWidget(heading("The stored entry"))
         top.addStretch()
         self.reveal = RevealButton("revealStoredButton", "refresh token")
-        self.reveal.toggled.connect(self.render)
+        self.reveal.toggled.connect(self.redraw)
         top.addWidget(self.reveal)
         layout.addLayout(top)
 
@@ -139,18 +139,18 @@ class StoredPanel(QWidget):
         if isinstance(record, TokensIssued) and record.refresh_token_changed:
             self.changed_at = record.at
             self.change = WRITTEN_BY.get(record.via, WRITTEN_BY["refresh"])
-            self.render()
+            self.redraw()
         elif isinstance(record, SessionEnded):
             self.changed_at = record.at
             self.change = f"deleted: {record.reason}"
-            self.render()
+            self.redraw()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            self.render()
+            self.redraw()
 
-    def render(self) -> None:
+    def redraw(self) -> None:
         colours = tones(self)
         revealed = self.reveal.isChecked()
         self.banner_icon.setPixmap(icon_pixmap("shield", colours.good, 28))

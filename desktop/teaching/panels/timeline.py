@@ -404,7 +404,7 @@ class TimelinePanel(QWidget):
         self.counts.setObjectName("timelineCounts")
         layout.addWidget(self.counts)
         layout.addStretch()
-        hub.event.connect(self.on_event)
+        hub.happened.connect(self.on_event)
         self.timer = QTimer(self)
         self.timer.setInterval(500)
         self.timer.timeout.connect(self.chart.update)

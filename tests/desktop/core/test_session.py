@@ -12,13 +12,48 @@ from desktop.core.client import ApiClient
 from desktop.core.clock import Clock, SystemClock
 from desktop.core.errors import Forbidden, InvalidGrant, NetworkDown, SessionLost, TokenRejected
 from desktop.core.events import HttpExchange, SessionEvent, TokensIssued
-from desktop.core.session import Session
+from desktop.core.policy import Lifetime
+from desktop.core.session import Session, Tokens
 from desktop.core.token_store import StoredEntry, TokenStore
 from desktop.storage.file_store import FileStore
 from desktop.storage.memory_store import MemoryStore
 from tests.desktop.conftest import Account
 from tests.desktop.fakes import FakeClock
 from tests.desktop.netfail import canned_server
+
+
+def held(session: Session) -> Tokens:
+    """The tokens the session holds; the test expects it to hold some."""
+    tokens = session.tokens
+    assert tokens is not None, "the session holds no tokens"
+    return tokens
+
+
+def access_token_of(session: Session) -> str:
+    """The session's access token; the test expects one."""
+    access_token = held(session).access_token
+    assert access_token is not None, "the session has no access token yet"
+    return access_token
+
+
+def lifetime_of(session: Session) -> Lifetime:
+    """The lifetime of the session's access token; the test expects one."""
+    lifetime = held(session).lifetime
+    assert lifetime is not None, "the session has no access token yet"
+    return lifetime
+
+
+def entry_in(store: TokenStore) -> StoredEntry:
+    """The store's entry; the test expects one."""
+    entry = store.load()
+    assert entry is not None, "the store holds no entry"
+    return entry
+
+
+def all_tokens(results: list[object]) -> list[Tokens]:
+    """What concurrent refreshes returned; the test expects tokens from every one."""
+    assert all(isinstance(result, Tokens) for result in results), results
+    return [result for result in results if isinstance(result, Tokens)]
 
 
 class Recorder:
@@ -82,10 +117,10 @@ def test_restore_refreshes_silently_with_the_stored_token(server, make_account, 
     second = make_session(server.url, FileStore(server.url, path), recorder)
     tokens = second.restore()
     assert tokens is not None
-    assert tokens.session_id == first.tokens.session_id
+    assert tokens.session_id == held(first).session_id
     assert stored_before is not None
     assert tokens.refresh_token != stored_before.refresh_token
-    assert FileStore(server.url, path).load().refresh_token == tokens.refresh_token
+    assert entry_in(FileStore(server.url, path)).refresh_token == tokens.refresh_token
     assert [e.via for e in recorder.events if isinstance(e, TokensIssued)] == ["startup"]
     assert second.account()["username"] == account.username
 
@@ -136,7 +171,7 @@ def test_concurrent_callers_share_one_refresh(server, make_account) -> None:
     calls = slowed(session, fail=False)
     results = refresh_from_eight_threads(session)
     assert len(calls) == len(recorder.refreshes()) == 1
-    assert len({r.refresh_token for r in results}) == 1
+    assert len({r.refresh_token for r in all_tokens(results)}) == 1
 
 
 def test_concurrent_callers_share_one_failure_too(server, make_account) -> None:
@@ -153,7 +188,7 @@ def test_concurrent_callers_share_one_failure_too(server, make_account) -> None:
 def test_a_fresh_token_is_not_refreshed_again(server, make_account) -> None:
     clock = FakeClock()
     session, recorder = signed_in(make_account(server.url), clock=clock)
-    clock.advance(session.tokens.lifetime.refresh_at - clock.wall() + 0.01)
+    clock.advance(lifetime_of(session).refresh_at - clock.wall() + 0.01)
     for _ in range(5):
         session.refresh(only_if_due=True)
     assert len(recorder.refreshes()) == 1
@@ -179,7 +214,7 @@ def test_a_401_refreshes_once_and_retries(start_server, make_account) -> None:
     server = start_server("--access-ttl", "1")
     clock = FakeClock()
     session, recorder = signed_in(make_account(server.url), clock=clock)
-    wait_until_refused(server.url, session.tokens.access_token)
+    wait_until_refused(server.url, access_token_of(session))
     recorder.events.clear()
     assert session.account()["username"]
     assert [(e.path, e.status) for e in recorder.exchanges()] == [
@@ -192,7 +227,7 @@ def test_a_401_refreshes_once_and_retries(start_server, make_account) -> None:
 def test_concurrent_401s_share_one_refresh(start_server, make_account) -> None:
     server = start_server("--access-ttl", "1")
     session, recorder = signed_in(make_account(server.url), clock=FakeClock())
-    failed = session.tokens.access_token
+    failed = access_token_of(session)
     wait_until_refused(server.url, failed)
     barrier = threading.Barrier(4)
     answers = []
@@ -234,7 +269,7 @@ def test_invalid_grant_deletes_the_stored_token(server, make_account) -> None:
     account = make_account(server.url)
     store = MemoryStore(server.url)
     session, _ = signed_in(account, store)
-    ApiClient(server.url, SystemClock()).revoke(session.tokens.refresh_token)
+    ApiClient(server.url, SystemClock()).revoke(held(session).refresh_token)
     with pytest.raises(SessionLost, match="sign in again"):
         session.refresh()
     assert session.tokens is None
@@ -244,9 +279,9 @@ def test_invalid_grant_deletes_the_stored_token(server, make_account) -> None:
 def test_network_failure_backs_off_and_keeps_the_access_token(server, make_account) -> None:
     clock = FakeClock()
     session, recorder = signed_in(make_account(server.url), clock=clock)
-    access = session.tokens.access_token
+    access = held(session).access_token
     server.kill()
-    clock.advance(session.tokens.lifetime.refresh_at - clock.wall() + 0.01)
+    clock.advance(lifetime_of(session).refresh_at - clock.wall() + 0.01)
     with pytest.raises(NetworkDown):
         session.refresh(only_if_due=True)
     assert session.retry_at == pytest.approx(clock.wall() + 1, abs=0.11)
@@ -266,19 +301,19 @@ def test_a_failed_save_keeps_the_new_token_in_memory(start_server, make_account,
     path = tmp_path / "tokens.json"
     store = FileStore(server.url, path)
     session, _ = signed_in(make_account(server.url), store)
-    older = store.load()
+    older = entry_in(store)
     path.unlink()
     path.mkdir()
     session.refresh()
     assert session.persist_problem is not None
     assert "memory only" in session.persist_problem
-    newer = session.tokens.refresh_token
+    newer = held(session).refresh_token
     assert newer != older.refresh_token
     path.rmdir()
     store.save(older)
     session.refresh()
     assert session.persist_problem is None
-    assert store.load().refresh_token == session.tokens.refresh_token
+    assert entry_in(store).refresh_token == held(session).refresh_token
     assert session.account()["session_id"] == older.session_id
 
 
@@ -293,8 +328,8 @@ def test_two_instances_adopt_each_others_rotations(server, make_account, tmp_pat
         first.refresh()
         second.refresh()
         assert first.account()["session_id"] == second.account()["session_id"]
-    assert first.tokens.refresh_token != second.tokens.refresh_token
-    assert FileStore(server.url, path).load().refresh_token == second.tokens.refresh_token
+    assert held(first).refresh_token != held(second).refresh_token
+    assert entry_in(FileStore(server.url, path)).refresh_token == held(second).refresh_token
     statuses = {e.status for e in first_log.refreshes() + second_log.refreshes()}
     assert statuses == {200}
 
@@ -313,7 +348,7 @@ def test_revoke_when_offline_still_forgets_locally(server, make_account) -> None
 
 def test_revoke_ends_the_session_on_the_server(server, make_account) -> None:
     session, _ = signed_in(make_account(server.url))
-    refresh_token = session.tokens.refresh_token
+    refresh_token = held(session).refresh_token
     assert session.revoke().server_confirmed
     with pytest.raises(InvalidGrant):
         ApiClient(server.url, SystemClock()).refresh(refresh_token)
@@ -334,28 +369,28 @@ def test_ending_one_session_from_the_list(server, make_account) -> None:
     here, _ = signed_in(account)
     elsewhere, _ = signed_in(account)
     ids = {s.id for s in here.sessions()}
-    assert ids == {here.tokens.session_id, elsewhere.tokens.session_id}
-    assert here.end_session(elsewhere.tokens.session_id) is None
+    assert ids == {held(here).session_id, held(elsewhere).session_id}
+    assert here.end_session(held(elsewhere).session_id) is None
     with pytest.raises(SessionLost):
         elsewhere.refresh()
-    assert here.end_session(here.tokens.session_id) is not None
+    assert here.end_session(held(here).session_id) is not None
     assert here.tokens is None
 
 
 def test_no_secret_reaches_the_event_log(server, make_account, tmp_path: Path) -> None:
     account = make_account(server.url)
     session, recorder = signed_in(account)
-    secrets = {account.password, session.tokens.refresh_token, session.tokens.access_token}
+    secrets = {account.password, held(session).refresh_token, held(session).access_token}
     session.refresh()
     session.account()
-    secrets |= {session.tokens.refresh_token, session.tokens.access_token}
+    secrets |= {held(session).refresh_token, held(session).access_token}
     text = " ".join(e.detail for e in recorder.exchanges())
     assert not [s for s in secrets if s in text]
 
 
 def test_a_lost_refresh_answer_is_recovered_by_the_reuse_grace(server, make_account) -> None:
     session, recorder = signed_in(make_account(server.url))
-    presented = session.tokens.refresh_token
+    presented = held(session).refresh_token
     lost = ApiClient(server.url, SystemClock()).refresh(presented)
     tokens = session.refresh()
     assert tokens.refresh_token == lost.refresh_token

@@ -11,19 +11,32 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import PySide6
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 
 from desktop.app import create_window
 from desktop.qt.engine import Phase
 
 SIGN_UP_TIMEOUT_S = 30.0
+Control = TypeVar("Control", bound=QWidget)
 
 
-def wait_for(app: QApplication, condition, timeout: float = SIGN_UP_TIMEOUT_S) -> None:
+def control(window: QWidget, kind: type[Control], name: str) -> Control:
+    """The window's control of this kind and object name."""
+    found = window.findChild(kind, name)
+    if found is None:
+        raise LookupError(f"the window has no {kind.__name__} named {name!r}")
+    return found
+
+
+def wait_for(
+    app: QApplication, condition: Callable[[], bool], timeout: float = SIGN_UP_TIMEOUT_S
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -39,9 +52,9 @@ def main(data_dir: str, rounds: int) -> None:
     window.show()
     controller = window.controller
     wait_for(app, lambda: controller.phase == Phase.SIGNED_OUT)
-    window.findChild(QLineEdit, "usernameEdit").setText("probe" + secrets.token_hex(4))
-    window.findChild(QLineEdit, "passwordEdit").setText("Pw-" + secrets.token_urlsafe(18))
-    window.findChild(QPushButton, "signUpButton").click()
+    control(window, QLineEdit, "usernameEdit").setText("probe" + secrets.token_hex(4))
+    control(window, QLineEdit, "passwordEdit").setText("Pw-" + secrets.token_urlsafe(18))
+    control(window, QPushButton, "signUpButton").click()
     wait_for(app, lambda: controller.phase == Phase.SIGNED_IN)
     tabs = window.tabs
 
