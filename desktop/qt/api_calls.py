@@ -46,14 +46,14 @@ class ApiCalls(QObject):
             engine.record(ApiCalled(engine.clock.wall(), False, status))
             engine.failed(error, Action.CALL_API)
 
-        engine.run(Action.CALL_API, "Calling the API…", engine.session.account, done, failed)
+        engine.jobs.run(Action.CALL_API, "Calling the API…", engine.session.account, done, failed)
 
     @Slot()
     def load_sessions(self) -> None:
         def done(sessions: list[SessionInfo]) -> None:
             self.sessions_loaded.emit(sessions)
 
-        self._engine.run(
+        self._engine.jobs.run(
             Action.LOAD_SESSIONS, "Loading sessions…", self._engine.session.sessions, done
         )
 
@@ -65,7 +65,7 @@ class ApiCalls(QObject):
             else:
                 self.load_sessions()
 
-        self._engine.run(
+        self._engine.jobs.run(
             Action.END_SESSION,
             "Ending the session…",
             lambda: self._engine.session.end_session(session_id),

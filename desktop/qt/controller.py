@@ -13,7 +13,6 @@ from desktop.core.session import Tokens
 from desktop.qt.api_calls import ApiCalls
 from desktop.qt.connectivity import Connectivity
 from desktop.qt.engine import Phase, SessionEngine
-from desktop.qt.jobs import Jobs
 from desktop.qt.scheduler import RefreshScheduler
 from desktop.qt.store_keeper import StoreKeeper
 from desktop.storage.kinds import make_store
@@ -44,11 +43,11 @@ class Controller(QObject):
         clock = clock or SystemClock()
         store = make_store(token_store or "keyring", self._server_url, data_dir)
         scheduler = RefreshScheduler(clock, self)
-        self.jobs = Jobs(self)
         self.network = Connectivity(scheduler, self)
         self.engine = SessionEngine(
-            self._server_url, store, clock, rng, self.jobs, scheduler, self.network, self
+            self._server_url, store, clock, rng, scheduler, self.network, self
         )
+        self.jobs = self.engine.jobs
         self.stores = StoreKeeper(self.engine, self._server_url, data_dir, token_store, self)
         self.api = ApiCalls(self.engine, self.network, self)
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import asdict
 from enum import StrEnum
-from functools import partial
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
@@ -62,14 +59,13 @@ class SessionEngine(QObject):
         store: TokenStore,
         clock: Clock,
         rng: random.Random | None,
-        jobs: Jobs,
         scheduler: RefreshScheduler,
         connectivity: Connectivity,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._clock = clock
-        self._jobs = jobs
+        self.jobs = Jobs(self.failed, self)
         self._scheduler = scheduler
         self._connectivity = connectivity
         client = ApiClient(server_url, clock, self._relay.emit)
@@ -150,18 +146,6 @@ class SessionEngine(QObject):
             self.notice.emit(self._settled_notice)
             self._settled_notice = ""
 
-    def run(
-        self,
-        action: Action,
-        status: str,
-        work: Callable[[], Any],
-        done: Callable[[Any], None],
-        failed: Callable[[Exception], None] | None = None,
-    ) -> bool:
-        """Run `work` on a worker unless `action` is in flight; failures are said by default."""
-        on_error = failed if failed is not None else partial(self.failed, action=action)
-        return self._jobs.run(action, status, work, done, on_error)
-
     def failed(self, error: Exception, action: Action) -> None:
         """The one place errors become words on screen (or the end of a session).
 
@@ -198,7 +182,7 @@ class SessionEngine(QObject):
 
     def restore(self) -> None:
         self.tokens_changed.emit()
-        self.run(
+        self.jobs.run(
             Action.RESTORE,
             "Resuming your session…",
             self.session.restore,
@@ -236,7 +220,7 @@ class SessionEngine(QObject):
         if self._phase != Phase.SIGNED_OUT:
             return
         username = username.strip()
-        self.run(
+        self.jobs.run(
             Action.SIGN_IN,
             "Signing in…",
             lambda: self.session.sign_in(username, password),
@@ -253,7 +237,7 @@ class SessionEngine(QObject):
             self.session.sign_up(username, password)
             return self.session.sign_in(username, password)
 
-        self.run(
+        self.jobs.run(
             Action.SIGN_IN,
             "Creating your account…",
             create_and_sign_in,
@@ -274,7 +258,7 @@ class SessionEngine(QObject):
 
     def _refresh(self, only_if_due: bool, status: str = "") -> None:
         self._scheduler.retry_at(None)
-        self.run(
+        self.jobs.run(
             Action.REFRESH,
             status,
             lambda: self.session.refresh(only_if_due=only_if_due),
@@ -300,7 +284,7 @@ class SessionEngine(QObject):
     @Slot(bool)
     def _on_due(self, force: bool) -> None:
         """Refresh if the wall clock says so (or when forced), unless one is running."""
-        if self._phase != Phase.SIGNED_IN or self._jobs.is_running(Action.REFRESH):
+        if self._phase != Phase.SIGNED_IN or self.jobs.is_running(Action.REFRESH):
             return
         if force:
             self._refresh(only_if_due=False)
@@ -314,7 +298,7 @@ class SessionEngine(QObject):
 
     @Slot()
     def revoke(self) -> None:
-        self.run(
+        self.jobs.run(
             Action.REVOKE,
             "Revoking the refresh token…",
             self.session.revoke,
@@ -323,7 +307,7 @@ class SessionEngine(QObject):
 
     @Slot()
     def sign_out(self) -> None:
-        self.run(
+        self.jobs.run(
             Action.SIGN_OUT,
             "Signing out…",
             self.session.revoke,
@@ -332,7 +316,7 @@ class SessionEngine(QObject):
 
     @Slot()
     def sign_out_everywhere(self) -> None:
-        self.run(
+        self.jobs.run(
             Action.SIGN_OUT_EVERYWHERE,
             "Signing out everywhere…",
             self.session.sign_out_everywhere,

@@ -15,14 +15,18 @@ class Jobs(QObject):
     """Starts an action's work unless it is already running; says so by signals.
 
     `busy_changed(action, running)` carries an Action; `status` the words of the newest
-    running action that has some ('' when none has).
+    running action that has some ('' when none has). A failure goes to the work's own
+    handler, or else to `report(error, action)`.
     """
 
     busy_changed = Signal(object, bool)
     status = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, report: Callable[[Exception, Action], None], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
+        self._report = report
         self._runner = TaskRunner(self)
         self._running: dict[Action, str] = {}
 
@@ -35,7 +39,7 @@ class Jobs(QObject):
         status: str,
         work: Callable[[], Any],
         done: Callable[[Any], None],
-        failed: Callable[[Exception], None],
+        failed: Callable[[Exception], None] | None = None,
     ) -> bool:
         """Run `work` on a worker unless `action` is already in flight; True if started."""
         if self._runner.closed or action in self._running:
@@ -58,7 +62,10 @@ class Jobs(QObject):
 
         def on_error(error: Exception) -> None:
             finish()
-            failed(error)
+            if failed is not None:
+                failed(error)
+            else:
+                self._report(error, action)
 
         self._runner.run(work, on_result, on_error)
         return True

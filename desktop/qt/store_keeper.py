@@ -51,7 +51,7 @@ class StoreKeeper(QObject):
     def open(self) -> None:
         """Check the store, then resume a stored session or ask for a sign-in."""
         self._engine.starting()
-        self._engine.run(
+        self._engine.jobs.run(
             Action.OPEN_STORE,
             "Opening the token store…",
             self._engine.session.store.check,
@@ -78,7 +78,9 @@ class StoreKeeper(QObject):
         if self._engine.tokens is not None:
             return
         remember = partial(self._choice.save, kind)
-        self._engine.run(Action.REMEMBER_STORE, "", remember, lambda _: None, self._not_remembered)
+        self._engine.jobs.run(
+            Action.REMEMBER_STORE, "", remember, lambda _: None, self._not_remembered
+        )
         self._use(kind)
 
     def _not_remembered(self, error: Exception) -> None:
