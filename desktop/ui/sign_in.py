@@ -1,0 +1,199 @@
+"""The sign-in and sign-up form, with the server's own password-strength rule as a meter."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from backend import InvalidRequest, normalise_username, password_strength
+
+STRENGTH_WORDS = ("very weak", "weak", "fair", "good", "strong")
+
+
+def username_problem(username: str) -> str:
+    """Why a username would be refused at sign-up, or '' if it is fine."""
+    try:
+        normalise_username(username)
+    except InvalidRequest as error:
+        return str(error).capitalize()
+    return ""
+
+
+class SignInForm(QWidget):
+    """Emits the typed credentials and clears the password field at once."""
+
+    sign_in_requested = Signal(str, str)
+    sign_up_requested = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInForm")
+        self.title = QLabel("Sign in")
+        self.title.setObjectName("pageTitle")
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("muted")
+        self.subtitle.setWordWrap(True)
+        self.reason = QLabel()
+        self.reason.setObjectName("reasonLabel")
+        self.reason.setWordWrap(True)
+        self.reason.setVisible(False)
+
+        self.username = QLineEdit()
+        self.username.setObjectName("usernameEdit")
+        self.username.setPlaceholderText("for example alice")
+        self.password = QLineEdit()
+        self.password.setObjectName("passwordEdit")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("your password")
+        self.strength = QProgressBar()
+        self.strength.setObjectName("strengthMeter")
+        self.strength.setRange(0, 4)
+        self.strength.setTextVisible(False)
+        self.strength.setFixedHeight(6)
+        self.strength_text = QLabel()
+        self.strength_text.setObjectName("strengthLabel")
+        self.strength_text.setWordWrap(True)
+
+        self.sign_in_button = QPushButton("Sign in")
+        self.sign_in_button.setObjectName("signInButton")
+        self.sign_in_button.setProperty("role", "primary")
+        self.sign_in_button.setDefault(True)
+        self.sign_up_button = QPushButton("Create account")
+        self.sign_up_button.setObjectName("signUpButton")
+        self.sign_up_button.setToolTip("Create this account on the server, then sign in.")
+        self.error = QLabel()
+        self.error.setObjectName("errorLabel")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        self.store_note = QLabel()
+        self.store_note.setObjectName("muted")
+        self.store_note.setWordWrap(True)
+
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(10)
+        form.addRow("Username", self.username)
+        form.addRow("Password", self.password)
+        meter = QVBoxLayout()
+        meter.setSpacing(4)
+        meter.addWidget(self.strength)
+        meter.addWidget(self.strength_text)
+        form.addRow("", meter)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
+        buttons.addWidget(self.sign_in_button)
+        buttons.addWidget(self.sign_up_button)
+        buttons.addStretch(1)
+        form.addRow("", buttons)
+
+        card = QFrame()
+        card.setObjectName("card")
+        card.setMaximumWidth(520)
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(24, 20, 24, 20)
+        inner.setSpacing(10)
+        inner.addWidget(self.title)
+        inner.addWidget(self.subtitle)
+        inner.addWidget(self.reason)
+        inner.addLayout(form)
+        inner.addWidget(self.error)
+        inner.addWidget(self.store_note)
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        column = QVBoxLayout()
+        column.addStretch(1)
+        column.addWidget(card)
+        column.addStretch(2)
+        outer.addLayout(column, 4)
+        outer.addStretch(1)
+
+        self.sign_in_button.clicked.connect(self._sign_in)
+        self.sign_up_button.clicked.connect(self._sign_up)
+        self.password.returnPressed.connect(self._sign_in)
+        self.username.returnPressed.connect(self.password.setFocus)
+        self.username.textChanged.connect(self._update)
+        self.password.textChanged.connect(self._update)
+        self._busy = False
+        self._update()
+
+    def set_server(self, text: str) -> None:
+        self.subtitle.setText(text)
+
+    def set_store_note(self, text: str) -> None:
+        self.store_note.setText(text)
+
+    def show_reason(self, text: str) -> None:
+        self.reason.setText(text)
+        self.reason.setVisible(bool(text))
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.username.setEnabled(not busy)
+        self.password.setEnabled(not busy)
+        self._update()
+
+    def _update(self) -> None:
+        username, password = self.username.text().strip(), self.password.text()
+        has_both = bool(username and password)
+        self.sign_in_button.setEnabled(has_both and not self._busy)
+        if not password:
+            self.strength.setValue(0)
+            self.strength.setProperty("level", "none")
+            self.strength_text.setText(
+                "For a new account, choose a password of 8 or more characters."
+            )
+            self.sign_up_button.setEnabled(False)
+        else:
+            verdict = password_strength(password, username)
+            self.strength.setValue(verdict.score)
+            self.strength.setProperty("level", "ok" if verdict.acceptable else "weak")
+            name_problem = username_problem(username) if username else "Choose a username."
+            advice = name_problem or ("" if verdict.acceptable else verdict.feedback)
+            word = STRENGTH_WORDS[verdict.score]
+            verdict_text = "good enough" if verdict.acceptable else "too weak"
+            self.strength_text.setText(
+                f"As a new password: {word}, {verdict_text} for an account. {advice}".strip()
+            )
+            self.sign_up_button.setEnabled(
+                verdict.acceptable and not name_problem and not self._busy
+            )
+        self.strength.style().unpolish(self.strength)
+        self.strength.style().polish(self.strength)
+
+    def _take_credentials(self) -> tuple[str, str] | None:
+        username, password = self.username.text().strip(), self.password.text()
+        if not username or not password:
+            return None
+        self.password.clear()
+        self.show_error("")
+        self.show_reason("")
+        return username, password
+
+    def _sign_in(self) -> None:
+        if self._busy or not self.sign_in_button.isEnabled():
+            return
+        credentials = self._take_credentials()
+        if credentials is not None:
+            self.sign_in_requested.emit(*credentials)
+
+    def _sign_up(self) -> None:
+        if self._busy or not self.sign_up_button.isEnabled():
+            return
+        credentials = self._take_credentials()
+        if credentials is not None:
+            self.sign_up_requested.emit(*credentials)
