@@ -40,7 +40,12 @@ def add_then_fail(store: SqliteStore, name: str) -> bool:
 async def run_batch(database: Database, names: list[str], failing: str) -> list[object]:
     """Queue every unit while the database thread is held, so they run as one batch."""
     started, release = threading.Event(), threading.Event()
-    held = asyncio.ensure_future(database.run(lambda store: started.set() or release.wait(10)))
+
+    def hold(store: SqliteStore) -> bool:
+        started.set()
+        return release.wait(10)
+
+    held = asyncio.ensure_future(database.run(hold))
     while not started.is_set():
         await asyncio.sleep(0.01)
     units = [database.run(add_then_fail if name == failing else add, name) for name in names]

@@ -124,6 +124,7 @@ def test_expired(api: Api, victim: Tokens, module_server) -> None:
     key = serialization.load_pem_private_key(
         (module_server.data_dir / "signing-key.pem").read_bytes(), None
     )
+    assert isinstance(key, Ed25519PrivateKey)
     header, payload, _ = split(victim.access_token)
     now = int(time.time())
     stale = {**payload, "iat": now - 600, "exp": now - 1}

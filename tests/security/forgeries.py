@@ -89,7 +89,7 @@ def edited(original: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def server_signed(header: dict[str, Any] | None = None, **claims: Any) -> Builder:
+def server_signed(header: dict[str, Any] | None = None, /, **claims: Any) -> Builder:
     """Validly signed with the server's own key: only the claim or header check can refuse it."""
     return lambda m: sign_ed25519(
         edited(m.header, header or {}), edited(m.claims, claims), m.signing_key
@@ -99,6 +99,11 @@ def server_signed(header: dict[str, Any] | None = None, **claims: Any) -> Builde
 def claims_at(**offsets: int) -> Builder:
     """Server-signed, with time claims set relative to now."""
     return lambda m: server_signed(**{name: m.now + delta for name, delta in offsets.items()})(m)
+
+
+def junk_signature(alg: str, size: int) -> Builder:
+    """The victim's claims under another algorithm's name, with random bytes of its length."""
+    return lambda m: with_signature({**m.header, "alg": alg}, m.claims, os.urandom(size))
 
 
 def attacker_signed(header: Callable[[Material], dict[str, Any]]) -> Builder:
@@ -196,11 +201,7 @@ ALGORITHMS: dict[str, Builder] = {
     "alg-fully-specified-ed25519": server_signed({"alg": "Ed25519"}),
     "alg-list": server_signed({"alg": ["EdDSA"]}),
     **{
-        f"alg-{alg.lower()}-junk-signature": (
-            lambda m, alg=alg, size=size: with_signature(
-                {**m.header, "alg": alg}, m.claims, os.urandom(size)
-            )
-        )
+        f"alg-{alg.lower()}-junk-signature": junk_signature(alg, size)
         for alg, size in (("ES256", 64), ("RS256", 256), ("PS256", 256), ("ES512", 132))
     },
     **{

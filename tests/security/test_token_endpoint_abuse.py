@@ -45,6 +45,10 @@ def json_to(path: str, body: Callable[[Tokens], Any]) -> Callable[..., requests.
     return lambda client, t: client.post_json(path, body(t))
 
 
+def revoke_with_reason(reason: Any) -> Callable[[Tokens], dict[str, Any]]:
+    return lambda t: {"refresh_token": t.victim_refresh, "reason": reason}
+
+
 def form_to(
     path: str, fields: Callable[[Tokens], Any], headers: dict[str, str] | None = None
 ) -> Callable[..., requests.Response]:
@@ -190,10 +194,7 @@ ABUSES: dict[str, Abuse] = {
     ),
     **{
         f"revoke-reason-{name}": Abuse(
-            json_to(
-                "/tokens/revoke",
-                lambda t, reason=reason: {"refresh_token": t.victim_refresh, "reason": reason},
-            ),
+            json_to("/tokens/revoke", revoke_with_reason(reason)),
             400,
             INVALID,
         )
