@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.options import parse_options
 from desktop.qt.controller import Controller
 from desktop.qt.embedded import start_embedded
+from desktop.qt.none_check import none_leak_problem
 from desktop.qt.theme import apply_theme
 from desktop.storage.private import private_dir
 from desktop.teaching.install import install_teaching_panels
@@ -78,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         print(NO_DISPLAY, end="", file=sys.stderr)  # noqa: T201 (the one message to the console)
         return 2
     app = QApplication(sys.argv[:1])
+    problem = none_leak_problem()
+    if problem is not None:
+        sys.stderr.write(f"jwt-refresh-demo: cannot start: {problem}\n")
+        return 1
     app.setApplicationName("jwt-refresh-demo")
     app.setApplicationDisplayName("JWT refresh demo")
     app.setStyle("Fusion")
