@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -21,14 +21,12 @@ from desktop.qt.controller import Controller
 from desktop.qt.engine import Phase
 from desktop.qt.theme import apply_theme
 from desktop.ui.banner import Banner
+from desktop.ui.countdown import OnScreenTicker, seconds_left, until_next_second
 from desktop.ui.event_log import EventLog
-from desktop.ui.formatting import duration
 from desktop.ui.overview import Overview
 from desktop.ui.sessions import SessionsPanel
 from desktop.ui.sign_in import SignInForm
 from desktop.ui.status_line import StatusLine
-
-COUNTDOWN_MS = 250
 
 
 class MainWindow(QMainWindow):
@@ -127,9 +125,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.store_label)
         self.statusBar().setSizeGripEnabled(False)
 
-        self.countdown = QTimer(self)
-        self.countdown.setInterval(COUNTDOWN_MS)
-        self.countdown.timeout.connect(self._show_offline)
+        self.countdown = OnScreenTicker(self, self._show_offline)
         self._connect()
         self._describe_server()
         self._phase_changed(self.engine.phase)
@@ -193,6 +189,8 @@ class MainWindow(QMainWindow):
     def _busy_changed(self, action: Action, running: bool) -> None:
         if action == Action.SIGN_IN:
             self.sign_in.set_busy(running or self.engine.phase != Phase.SIGNED_OUT)
+        if action == Action.REFRESH:
+            self._show_offline()
         if action in {Action.OPEN_STORE, Action.REFRESH}:
             self.retry_button.setEnabled(not running)
             self.use_file.setEnabled(not running)
@@ -217,27 +215,30 @@ class MainWindow(QMainWindow):
         self._describe_store()
 
     def _show_offline(self) -> None:
+        """The offline banner with its retry countdown, renewed once a second while shown."""
         message = self.network.message
         retry_at = self.engine.retry_at
         if not message:
             self.countdown.stop()
             self.offline_banner.set_text("")
             return
-        self.countdown.start()
         now = self.engine.clock.wall()
         lifetime = self.engine.lifetime
         if lifetime is not None and not lifetime.is_expired(now):
-            left = duration(lifetime.expires_at - now)
+            left = seconds_left(lifetime.expires_at - now)
             using = f"Still using the current access token ({left} left)."
         else:
             using = "There is no valid access token until the server answers."
-        if self.jobs.is_running(Action.REFRESH):
+        refreshing = self.jobs.is_running(Action.REFRESH)
+        if refreshing:
             retry = "Retrying now…"
         elif retry_at:
-            retry = f"Retrying in {duration(retry_at - now)}."
+            retry = f"Retrying in {seconds_left(retry_at - now)}."
         else:
             retry = ""
         self.offline_banner.set_text(f"Offline: {message} {using} {retry}".strip())
+        due_in = None if refreshing or not retry_at else retry_at - now
+        self.countdown.after(until_next_second(due_in) if due_in and due_in > 0 else None)
 
     def event(self, event: QEvent) -> bool:
         """Follow the system when it switches between a light and a dark palette."""

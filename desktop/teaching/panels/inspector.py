@@ -8,7 +8,14 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QColor, QFontDatabase, QResizeEvent, QTextOption
+from PySide6.QtGui import (
+    QColor,
+    QFontDatabase,
+    QHideEvent,
+    QResizeEvent,
+    QShowEvent,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -115,8 +122,17 @@ class InspectorPanel(QWidget):
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self.tick)
-        self.clock.start()
         self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The claims' "in N s" count down while the inspector is on screen, and only then."""
+        super().showEvent(event)
+        self.tick()
+        self.clock.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.clock.stop()
 
     def _build(self) -> None:
         content = QWidget()
