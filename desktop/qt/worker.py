@@ -60,8 +60,17 @@ class TaskRunner(QObject):
         self._live.add(signals)
         signals.returned.connect(self._guard(on_result))
         signals.errored.connect(self._guard(on_error))
-        signals.finished.connect(lambda: self._live.discard(signals))
+        signals.finished.connect(lambda: self._release(signals))
         self.pool.start(worker)
+
+    def _release(self, signals: WorkerSignals) -> None:
+        """Forget a finished worker's signals, and delete them with the slots they hold.
+
+        The slots refer to the signals object, so without the deletion neither would ever
+        be freed: Python cannot see that cycle through Qt's connections.
+        """
+        self._live.discard(signals)
+        signals.deleteLater()
 
     def _guard(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
         def deliver(value: Any) -> None:

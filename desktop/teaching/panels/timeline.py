@@ -389,9 +389,9 @@ def summary(model: TimelineModel) -> str:
     ends = model.count(MarkKind.REVOKED) + model.count(MarkKind.REFUSED)
     return " · ".join(
         (
-            plural(len(model.bars), "access token"),
+            plural(model.access_tokens, "access token"),
             plural(model.count(MarkKind.REFRESH), "refresh", "refreshes"),
-            plural(len(model.refresh_spans), "refresh token"),
+            plural(model.refresh_tokens, "refresh token"),
             f"{plural(calls, 'API call')} ({model.count(MarkKind.API_REFUSED)} refused)",
             plural(ends, "session end"),
         )
