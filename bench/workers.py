@@ -16,9 +16,9 @@ import threading
 from dataclasses import replace
 from multiprocessing.synchronize import Event
 
-from backend.http import build_service
 from backend.runner import base_url, build_server, run
 from backend.settings import Settings, parse_settings
+from backend.web.app import build_service
 
 
 def reuseport_socket(host: str, port: int, listen: bool) -> socket.socket:

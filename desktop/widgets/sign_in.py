@@ -15,8 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backend.errors import InvalidRequest
-from backend.password_policy import normalise_username, password_strength
+from backend import InvalidRequest, normalise_username, password_strength
 
 STRENGTH_WORDS = ("very weak", "weak", "fair", "good", "strong")
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from backend.store import SqliteStore, User
-from backend.workers import Database
+from backend.storage.database import Database
+from backend.storage.sqlite import SqliteStore, User
 
 
 class Boom(Exception):

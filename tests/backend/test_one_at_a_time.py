@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from backend.throttle import OneAtATime
+from backend.core.throttle import OneAtATime
 
 
 def test_holders_of_one_key_take_turns_and_the_lock_is_then_dropped() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from backend.http import ROUTES
-from backend.openapi import openapi_document
+from backend.web.app import ROUTES
+from backend.web.openapi import openapi_document
 from tests.backend.api import Api
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from passlib.context import CryptContext
 
+from backend.core.service import AuthService
 from backend.errors import InvalidGrant, InvalidToken
-from backend.http import build_service
-from backend.service import AuthService
 from backend.settings import Settings
+from backend.web.app import build_service
 from tests.backend.api import PASSWORD
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from backend.session_cache import ActiveSessionCache
-from backend.session_signal import SessionEndSignal
-from backend.store import EndReason, Session, SqliteStore, User
+from backend.core.session_cache import ActiveSessionCache
+from backend.storage.session_signal import SessionEndSignal
+from backend.storage.sqlite import EndReason, Session, SqliteStore, User
 
 
 def active_session(session_id: str, user_id: str = "user", expires_at: int = 1_000) -> Session:

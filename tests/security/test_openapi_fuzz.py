@@ -10,7 +10,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from backend.openapi import openapi_document
+from backend.web.openapi import openapi_document
 from tests.security.client import PASSWORD, Client
 from tests.security.figures import FIGURES
 from tests.security.raw import send

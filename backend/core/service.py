@@ -9,7 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from backend import password_policy, passwords
+from backend.core import password_policy, passwords
+from backend.core.passwords import Hasher
+from backend.core.session_cache import ActiveSessionCache
+from backend.core.throttle import OneAtATime, SignInThrottle
+from backend.core.tokens import AccessTokens, RefreshTokens
 from backend.errors import (
     InvalidCredentials,
     InvalidGrant,
@@ -19,12 +23,9 @@ from backend.errors import (
     TooManyAttempts,
     UsernameTaken,
 )
-from backend.session_cache import ActiveSessionCache
 from backend.settings import Settings
-from backend.store import EndReason, Session, Store, TokenInSession, User
-from backend.throttle import OneAtATime, SignInThrottle
-from backend.tokens import AccessTokens, RefreshTokens
-from backend.workers import Database, Hasher
+from backend.storage.database import Database
+from backend.storage.sqlite import EndReason, Session, Store, TokenInSession, User
 
 log = logging.getLogger("backend.service")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend.session_signal import SessionEndSignal
-from backend.store import Session
+from backend.storage.session_signal import SessionEndSignal
+from backend.storage.sqlite import Session
 
 DEFAULT_CAPACITY = 8192
 

@@ -17,9 +17,9 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from backend.core.token_cache import VerifiedTokenCache
 from backend.errors import InvalidToken
-from backend.keyfiles import load_or_create_secret
-from backend.token_cache import VerifiedTokenCache
+from backend.storage.keyfiles import load_or_create_secret
 
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 (a media type, not a secret)
 ALGORITHM = "EdDSA"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.errors import InvalidRequest, PayloadTooLarge
-from backend.rendering import error_response
+from backend.web.rendering import error_response
 
 
 class BodyLimitMiddleware:

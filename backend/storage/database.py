@@ -1,24 +1,20 @@
-"""Worker threads that keep database work and password hashing off the event loop."""
+"""The database thread: every unit of work in order, in a transaction, off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import queue
-import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
-from backend.store import Store
+from backend.storage.sqlite import Store
 
 T = TypeVar("T")
 MAX_BATCH = 64
-HASHER_NICENESS = 10
 
 
 @dataclass
@@ -114,32 +110,3 @@ class Database:
         self._queue.put(None)
         self._thread.join()
         self.store.close()
-
-
-def lower_priority() -> None:
-    """Let this thread yield the CPU to the event loop: a sign-in may wait, requests should not.
-
-    Linux schedules threads one by one, so this changes the calling thread only.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    thread = threading.get_native_id()
-    with contextlib.suppress(OSError):
-        niceness = os.getpriority(os.PRIO_PROCESS, thread)
-        os.setpriority(os.PRIO_PROCESS, thread, min(19, niceness + HASHER_NICENESS))
-
-
-class Hasher:
-    """A small pool for argon2 at a lower CPU priority, bounded so a burst cannot exhaust memory."""
-
-    def __init__(self, threads: int = 2) -> None:
-        self._executor = ThreadPoolExecutor(
-            max_workers=threads, thread_name_prefix="hasher", initializer=lower_priority
-        )
-
-    async def run(self, work: Callable[..., T], *args: object) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, partial(work, *args))
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=True)

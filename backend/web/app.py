@@ -14,19 +14,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from backend import oauth
-from backend.access_log import AccessLogMiddleware, redact_path
-from backend.bodies import json_object, string_field
-from backend.body_limit import BodyLimitMiddleware
+from backend.core.passwords import Hasher
+from backend.core.service import AuthService, Principal
+from backend.core.session_cache import ActiveSessionCache
+from backend.core.tokens import AccessTokens, RefreshTokens, load_signing_key
 from backend.errors import AuthError, InvalidRequest, MethodNotAllowed, NotFound, ServerError
-from backend.openapi import openapi_document
-from backend.rendering import empty_response, error_response, json_response
-from backend.service import AuthService, Principal
-from backend.session_cache import ActiveSessionCache
 from backend.settings import Settings
-from backend.store import EndReason, SqliteStore
-from backend.tokens import AccessTokens, RefreshTokens, load_signing_key
-from backend.workers import Database, Hasher
+from backend.storage.database import Database
+from backend.storage.sqlite import EndReason, SqliteStore
+from backend.web import oauth
+from backend.web.bodies import json_object, string_field
+from backend.web.middleware.access_log import AccessLogMiddleware, redact_path
+from backend.web.middleware.body_limit import BodyLimitMiddleware
+from backend.web.openapi import openapi_document
+from backend.web.rendering import empty_response, error_response, json_response
 
 log = logging.getLogger("backend.http")
 AUDIENCE = "jwt-refresh-demo-api"

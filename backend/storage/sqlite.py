@@ -11,8 +11,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-from backend.checkpoints import WRITER_CHECKPOINT_PAGES, Checkpointer
-from backend.session_signal import SessionEndSignal
+from backend.storage.checkpoints import WRITER_CHECKPOINT_PAGES, Checkpointer
+from backend.storage.session_signal import SessionEndSignal
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -128,7 +128,7 @@ class Store(Protocol):
 class SqliteStore:
     """SQLite in WAL mode; one connection, used by one thread at a time (the service's).
 
-    WAL checkpoints run on a background connection (see backend.checkpoints). After a COMMIT
+    WAL checkpoints run on a background connection (see backend.storage.checkpoints). After a COMMIT
     that ended a session, `ended_signal` (a file next to the database) tells every process.
     """
 

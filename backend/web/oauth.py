@@ -9,10 +9,10 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from backend.bodies import form_fields, string_field
+from backend.core.service import AuthService
 from backend.errors import InvalidRequest, UnsupportedGrantType
-from backend.rendering import NO_STORE, json_response
-from backend.service import AuthService
+from backend.web.bodies import form_fields, string_field
+from backend.web.rendering import NO_STORE, json_response
 
 REFRESH_GRANT = "refresh_token"
 

@@ -1,0 +1,1 @@
+"""The ASGI app (Starlette): factory, routes, bodies, rendering, middleware; may import core."""
