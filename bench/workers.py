@@ -46,9 +46,7 @@ def main(argv: list[str]) -> int:
     reserved = reuseport_socket(settings.host, settings.port, listen=False)
     url = base_url(reserved)
     settings = replace(settings, port=reserved.getsockname()[1], issuer=url)
-    first = build_service(settings)
-    first.hasher.close()
-    first.database.close()
+    build_service(settings).close()
     context = multiprocessing.get_context("spawn")
     readies = [context.Event() for _ in range(args.workers)]
     processes = [context.Process(target=worker, args=(settings, ready)) for ready in readies]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend.storage.session_signal import SessionEndSignal
-from backend.storage.sqlite import Session
+from backend.storage.records import Session
+from backend.storage.store import EndSignal
 
 DEFAULT_CAPACITY = 8192
 
@@ -28,7 +28,7 @@ class ActiveSessionCache:
     here is a safe bound: past it, the session is read again too. Used from the event loop.
     """
 
-    def __init__(self, signal: SessionEndSignal, capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, signal: EndSignal, capacity: int = DEFAULT_CAPACITY) -> None:
         self.signal = signal
         self.capacity = capacity
         self._entries: dict[str, ActiveSession] = {}

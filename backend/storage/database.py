@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
-from backend.storage.sqlite import Store
+from backend.storage.store import Store
 
 T = TypeVar("T")
 MAX_BATCH = 64

@@ -1,17 +1,16 @@
-"""Persistence behind a small interface: the records, the Store protocol, and its SQLite version."""
+"""The Store in SQLite (WAL): one connection for the database thread, rows read into records."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
 
 from backend.storage.checkpoints import WRITER_CHECKPOINT_PAGES, Checkpointer
+from backend.storage.records import EndReason, Session, TokenInSession, TokenRecord, User
 from backend.storage.session_signal import SessionEndSignal
 
 SCHEMA = """
@@ -46,90 +45,34 @@ CREATE INDEX IF NOT EXISTS refresh_tokens_by_session ON refresh_tokens(session_i
 """
 
 
-class EndReason(StrEnum):
-    """Why a session ended; kept on the row, which is marked, never deleted while recent."""
-
-    SIGNED_OUT = "signed_out"
-    REVOKED = "revoked"
-    REVOKED_EVERYWHERE = "revoked_everywhere"
-    REUSE_DETECTED = "reuse_detected"
-    EXPIRED = "expired"
+def user_from(row: sqlite3.Row) -> User:
+    return User(id=row["id"], username=row["username"], password_hash=row["password_hash"])
 
 
-@dataclass(frozen=True)
-class User:
-    id: str
-    username: str
-    password_hash: str
-
-
-@dataclass(frozen=True)
-class Session:
-    """One sign-in's chain of refresh tokens; `current_generation` names the current one."""
-
-    id: str
-    user_id: str
-    client_id: str
-    created_at: int
-    last_refreshed_at: int
-    refresh_count: int
-    absolute_expires_at: int
-    idle_expires_at: int
-    current_generation: int
-    rotated_at: float
-    ended_at: int | None
-    end_reason: str | None
-
-    @property
-    def expires_at(self) -> int:
-        return min(self.absolute_expires_at, self.idle_expires_at)
-
-    def active_at(self, now: float) -> bool:
-        return self.ended_at is None and now < self.expires_at
-
-
-@dataclass(frozen=True)
-class TokenRecord:
-    """Where a refresh token's hash sits: its session and its place in the chain."""
-
-    session_id: str
-    generation: int
-
-
-@dataclass(frozen=True)
-class TokenInSession:
-    """A refresh token's place in its chain, with its session and the account's username."""
-
-    generation: int
-    session: Session
-    username: str
-
-
-class Store(Protocol):
-    """What the service needs from persistence; every call runs inside `transaction()`."""
-
-    def transaction(self) -> AbstractContextManager[None]: ...
-    def add_user(self, user: User, now: int) -> bool: ...
-    def user_by_name(self, username: str) -> User | None: ...
-    def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
-    def add_session(self, session: Session, token_hash: bytes) -> None: ...
-    def session(self, session_id: str) -> Session | None: ...
-    def sessions_of(self, user_id: str) -> list[Session]: ...
-    def find_token(self, token_hash: bytes) -> TokenRecord | None: ...
-    def token_in_session(self, token_hash: bytes) -> TokenInSession | None: ...
-    def rotate(
-        self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
-    ) -> Session: ...
-    def end_session(self, session_id: str, reason: EndReason, now: int) -> bool: ...
-    def end_sessions_of(self, user_id: str, reason: EndReason, now: int) -> int: ...
-    def purge(self, ended_before: int) -> int: ...
+def session_from(row: sqlite3.Row) -> Session:
+    """A session from a row holding the sessions table's columns, read by name."""
+    end_reason = row["end_reason"]
+    return Session(
+        id=row["id"],
+        user_id=row["user_id"],
+        client_id=row["client_id"],
+        created_at=row["created_at"],
+        last_refreshed_at=row["last_refreshed_at"],
+        refresh_count=row["refresh_count"],
+        absolute_expires_at=row["absolute_expires_at"],
+        idle_expires_at=row["idle_expires_at"],
+        current_generation=row["current_generation"],
+        rotated_at=row["rotated_at"],
+        ended_at=row["ended_at"],
+        end_reason=EndReason(end_reason) if end_reason is not None else None,
+    )
 
 
 class SqliteStore:
-    """SQLite in WAL mode; one connection, used by one thread at a time (the service's).
+    """SQLite in WAL mode; one connection, used by one thread at a time (the database thread).
 
-    WAL checkpoints run on a background connection (see backend.storage.checkpoints). After a COMMIT
-    that ended a session, `ended_signal` (a file next to the database) tells every process.
+    WAL checkpoints run on a background connection (see checkpoints.py). After a COMMIT that
+    ended a session, `ended_signal` (a file next to the database) tells every process.
     """
 
     def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
@@ -137,6 +80,7 @@ class SqliteStore:
         self._connection = sqlite3.connect(
             path, isolation_level=None, check_same_thread=False, timeout=30
         )
+        self._connection.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute(f"PRAGMA synchronous={synchronous}")
@@ -186,7 +130,7 @@ class SqliteStore:
         row = self._connection.execute(
             "SELECT id, username, password_hash FROM users WHERE username = ?", (username,)
         ).fetchone()
-        return User(*row) if row else None
+        return user_from(row) if row else None
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self._connection.execute(
@@ -226,31 +170,37 @@ class SqliteStore:
         row = self._connection.execute(
             "SELECT * FROM sessions WHERE id = ?", (session_id,)
         ).fetchone()
-        return Session(*row) if row else None
+        return session_from(row) if row else None
 
     def sessions_of(self, user_id: str) -> list[Session]:
         rows = self._connection.execute(
             "SELECT * FROM sessions WHERE user_id = ? AND ended_at IS NULL ORDER BY created_at",
             (user_id,),
         ).fetchall()
-        return [Session(*row) for row in rows]
+        return [session_from(row) for row in rows]
 
     def find_token(self, token_hash: bytes) -> TokenRecord | None:
         row = self._connection.execute(
             "SELECT session_id, generation FROM refresh_tokens WHERE token_hash = ?",
             (token_hash,),
         ).fetchone()
-        return TokenRecord(*row) if row else None
+        return (
+            TokenRecord(session_id=row["session_id"], generation=row["generation"]) if row else None
+        )
 
     def token_in_session(self, token_hash: bytes) -> TokenInSession | None:
         """One query for what a refresh needs: the token's generation, session and username."""
         row = self._connection.execute(
-            "SELECT t.generation, u.username, s.* FROM refresh_tokens t"
+            "SELECT s.*, t.generation, u.username FROM refresh_tokens t"
             " JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id"
             " WHERE t.token_hash = ?",
             (token_hash,),
         ).fetchone()
-        return TokenInSession(row[0], Session(*row[2:]), row[1]) if row else None
+        if row is None:
+            return None
+        return TokenInSession(
+            generation=row["generation"], session=session_from(row), username=row["username"]
+        )
 
     def rotate(
         self, session: Session, token_hash: bytes, now: float, idle_expires_at: int

@@ -8,11 +8,12 @@ from urllib.parse import unquote
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
-from backend.core.service import AuthService
 from backend.errors import InvalidRequest, UnsupportedGrantType
 from backend.web.bodies import form_fields, string_field
 from backend.web.rendering import NO_STORE, json_response
+from backend.web.routes import service_of
 
 REFRESH_GRANT = "refresh_token"
 
@@ -41,13 +42,12 @@ def client_id_of(request: Request, fields: dict[str, str]) -> str | None:
 
 async def token_endpoint(request: Request) -> Response:
     """RFC 6749 §6: the refresh_token grant; every other grant type is unsupported."""
-    service: AuthService = request.app.state.service
     fields = await form_fields(request)
     grant_type = string_field(fields, "grant_type", 64)
     if grant_type != REFRESH_GRANT:
         raise UnsupportedGrantType
     refresh_token = string_field(fields, "refresh_token")
-    grant = await service.refresh(refresh_token, client_id_of(request, fields))
+    grant = await service_of(request).rotation.refresh(refresh_token, client_id_of(request, fields))
     return json_response(grant.response())
 
 
@@ -57,19 +57,19 @@ async def revocation_endpoint(request: Request) -> Response:
     The token's shape tells the two kinds apart, so `token_type_hint` is not needed: a wrong
     hint must not stop the revocation (RFC 7009 §2.1 has the server search every kind).
     """
-    service: AuthService = request.app.state.service
+    service = service_of(request)
     fields = await form_fields(request)
     token = string_field(fields, "token")
     if token.count(".") == 2:
-        await service.revoke_access_token(token)
+        await service.sessions.revoke_access_token(token)
     else:
-        await service.revoke(token)
+        await service.rotation.revoke(token)
     return Response(status_code=200, headers=NO_STORE)
 
 
 async def metadata_endpoint(request: Request) -> Response:
     """RFC 8414 authorization server metadata."""
-    issuer = request.app.state.service.settings.issuer
+    issuer = service_of(request).settings.issuer
     return json_response(
         {
             "issuer": issuer,
@@ -84,3 +84,10 @@ async def metadata_endpoint(request: Request) -> Response:
         },
         headers={"Cache-Control": "public, max-age=300"},
     )
+
+
+ROUTES = [
+    Route("/oauth/token", token_endpoint, methods=["POST"]),
+    Route("/oauth/revoke", revocation_endpoint, methods=["POST"]),
+    Route("/.well-known/oauth-authorization-server", metadata_endpoint, methods=["GET"]),
+]

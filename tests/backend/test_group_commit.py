@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from backend.storage.database import Database
-from backend.storage.sqlite import SqliteStore, User
+from backend.storage.records import User
+from backend.storage.sqlite import SqliteStore
 
 
 class Boom(Exception):

@@ -6,8 +6,9 @@ import stat
 from pathlib import Path
 
 from backend.core.session_cache import ActiveSessionCache
+from backend.storage.records import EndReason, Session, User
 from backend.storage.session_signal import SessionEndSignal
-from backend.storage.sqlite import EndReason, Session, SqliteStore, User
+from backend.storage.sqlite import SqliteStore
 
 
 def active_session(session_id: str, user_id: str = "user", expires_at: int = 1_000) -> Session:
