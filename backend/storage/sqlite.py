@@ -11,38 +11,8 @@ from pathlib import Path
 
 from backend.storage.checkpoints import WRITER_CHECKPOINT_PAGES, Checkpointer
 from backend.storage.records import EndReason, Session, TokenInSession, TokenRecord, User
+from backend.storage.schema import migrate
 from backend.storage.session_signal import SessionEndSignal
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    id TEXT PRIMARY KEY,
-    username TEXT NOT NULL UNIQUE,
-    password_hash TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES users(id),
-    client_id TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    last_refreshed_at INTEGER NOT NULL,
-    refresh_count INTEGER NOT NULL DEFAULT 0,
-    absolute_expires_at INTEGER NOT NULL,
-    idle_expires_at INTEGER NOT NULL,
-    current_generation INTEGER NOT NULL DEFAULT 0,
-    rotated_at REAL NOT NULL,
-    ended_at INTEGER,
-    end_reason TEXT
-);
-CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions(user_id);
-CREATE TABLE IF NOT EXISTS refresh_tokens (
-    token_hash BLOB PRIMARY KEY,
-    session_id TEXT NOT NULL REFERENCES sessions(id),
-    generation INTEGER NOT NULL,
-    issued_at REAL NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS refresh_tokens_by_session ON refresh_tokens(session_id);
-"""
 
 
 def user_from(row: sqlite3.Row) -> User:
@@ -86,7 +56,7 @@ class SqliteStore:
         self._connection.execute(f"PRAGMA synchronous={synchronous}")
         self._connection.execute("PRAGMA foreign_keys=ON")
         self._connection.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
-        self._connection.executescript(SCHEMA)
+        migrate(self._connection)
         for suffix in ("", "-wal", "-shm"):
             database_file = Path(f"{path}{suffix}")
             if database_file.exists():
