@@ -10,12 +10,13 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import TypeVar
+from typing import TypeVar, TypeVarTuple
 
 from passlib.context import CryptContext
 from passlib.exc import PasswordSizeError
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 HASHER_NICENESS = 10
 PASSWORD_CONTEXT = CryptContext(
     schemes=["argon2"],
@@ -28,7 +29,8 @@ PASSWORD_CONTEXT = CryptContext(
 
 def hash_password(password: str) -> str:
     """A fresh argon2id hash with a random salt."""
-    return PASSWORD_CONTEXT.hash(password)
+    hashed: str = PASSWORD_CONTEXT.hash(password)
+    return hashed
 
 
 def verify_password(password: str, stored_hash: str | None) -> tuple[bool, str | None]:
@@ -41,10 +43,11 @@ def verify_password(password: str, stored_hash: str | None) -> tuple[bool, str |
         PASSWORD_CONTEXT.dummy_verify()
         return False, None
     try:
-        return PASSWORD_CONTEXT.verify_and_update(password, stored_hash)
+        verdict: tuple[bool, str | None] = PASSWORD_CONTEXT.verify_and_update(password, stored_hash)
     except PasswordSizeError:
         PASSWORD_CONTEXT.dummy_verify()
         return False, None
+    return verdict
 
 
 def lower_priority() -> None:
@@ -68,7 +71,8 @@ class Hasher:
             max_workers=threads, thread_name_prefix="hasher", initializer=lower_priority
         )
 
-    async def run(self, work: Callable[..., T], *args: object) -> T:
+    async def run(self, work: Callable[[*Ts], T], *args: *Ts) -> T:
+        """Run `work(*args)` on the pool and return its result."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, partial(work, *args))
 

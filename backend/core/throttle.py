@@ -33,7 +33,7 @@ class SignInThrottle:
         """How long to wait after `failures` failures (0 while under the free allowance)."""
         if failures < self.free_failures:
             return 0.0
-        return min(self.max_delay, self.base_delay * 2 ** (failures - self.free_failures))
+        return min(self.max_delay, self.base_delay * 2.0 ** (failures - self.free_failures))
 
     def retry_after(self, key: str, now: float) -> int:
         """Whole seconds until `key` may try again; 0 when it may try now."""

@@ -9,11 +9,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 
 from backend.storage.store import Store
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 MAX_BATCH = 64
 
 
@@ -56,12 +57,13 @@ class Database:
         self._thread = threading.Thread(target=self._serve, name="database", daemon=True)
         self._thread.start()
 
-    async def run(self, work: Callable[..., T], *args: object) -> T:
+    async def run(self, work: Callable[[Store, *Ts], T], *args: *Ts) -> T:
         """Run `work(store, *args)` inside a transaction and return its result."""
         loop = asyncio.get_running_loop()
         job = Job(partial(work, self.store, *args), loop, loop.create_future())
         self._queue.put(job)
-        return await job.future
+        result: T = await job.future
+        return result
 
     def _serve(self) -> None:
         while batch := self._next_batch():

@@ -9,7 +9,7 @@ TOKENS = {"$ref": "#/components/schemas/TokenResponse"}
 CREDENTIALS = {"$ref": "#/components/schemas/Credentials"}
 NEW_ACCOUNT = {"$ref": "#/components/schemas/NewAccount"}
 REFRESH_BODY = {"$ref": "#/components/schemas/RefreshTokenBody"}
-BEARER = [{"bearer": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 TOKEN_IN_PATH = [
     {
         "name": "token",
