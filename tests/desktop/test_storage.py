@@ -23,8 +23,8 @@ from desktop.storage import (
     make_store,
     server_key,
 )
-from tests.conftest import require_executable
 from tests.desktop.conftest import SecretServiceEnv
+from tests.support.components import require_executable
 
 SERVER = "http://127.0.0.1:8123"
 

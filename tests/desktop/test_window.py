@@ -14,7 +14,7 @@ from desktop.events import EndReason
 from desktop.storage import FileStore, StoredEntry
 from tests.desktop.conftest import Account, new_password
 from tests.desktop.driver import Driver
-from tests.server_process import ServerProcess
+from tests.support.server_process import ServerProcess
 
 FILE_STORE = ("--token-store", "file")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.server_process import ServerProcess
+from tests.support.server_process import ServerProcess
 
 
 def assert_database_intact(server: ServerProcess) -> None:

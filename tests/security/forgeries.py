@@ -16,9 +16,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
 
-from tests.security.forge import (
+from tests.support.forge import (
     b64url,
     b64url_json,
+    okp_jwk,
     parts,
     sign_ed25519,
     sign_hmac,
@@ -170,13 +171,6 @@ def attacker_certificate(key: Ed25519PrivateKey) -> str:
     return base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode()
 
 
-def attacker_jwk(m: Material, kid_value: str) -> dict[str, str]:
-    raw = m.attacker_key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
-    return {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw), "kid": kid_value, "alg": "EdDSA"}
-
-
 def foreign_token_with_our_kid(m: Material) -> str:
     header, claims, signature = parts(m.foreign_token)
     return f"{b64url_json({**header, 'kid': m.header['kid']})}.{b64url_json(claims)}.{signature}"
@@ -232,10 +226,10 @@ KEY_HEADERS: dict[str, Builder] = {
     "jku-with-server-kid": attacker_signed(lambda m: {"jku": f"{m.capture_url}/jwks.json"}),
     "x5u-attacker-certificate": attacker_signed(lambda m: {"x5u": f"{m.capture_url}/cert.pem"}),
     "jwk-embedded-attacker-key": attacker_signed(
-        lambda m: {"jwk": attacker_jwk(m, m.header["kid"])}
+        lambda m: {"jwk": okp_jwk(m.attacker_key, m.header["kid"])}
     ),
     "jwk-embedded-without-kid": attacker_signed(
-        lambda m: {"jwk": attacker_jwk(m, "attacker"), "kid": REMOVE}
+        lambda m: {"jwk": okp_jwk(m.attacker_key, "attacker"), "kid": REMOVE}
     ),
     "x5c-attacker-certificate": attacker_signed(
         lambda m: {"x5c": [attacker_certificate(m.attacker_key)]}

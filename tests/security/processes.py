@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.server_process import ServerProcess
+from tests.support.server_process import ServerProcess
 
 
 def server_pid(server: ServerProcess) -> int:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 import requests
 
-from tests.security.client import Client
 from tests.security.database import assert_database_intact
 from tests.security.figures import FIGURES
-from tests.server_process import ServerProcess
+from tests.support.api import Api
+from tests.support.server_process import ServerProcess
 
 UNREACHABLE = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 RETRY_PAUSE = 0.05
@@ -80,14 +80,14 @@ def run_together(rotators: list[Rotator], seconds: float) -> None:
 def new_rotators(base_url: str, username: str, count: int) -> list[Rotator]:
     """`count` new sessions of one account (signed in four at a time), one rotator each."""
     with ThreadPoolExecutor(4) as pool:
-        sessions = list(pool.map(lambda _: Client(base_url).sign_in(username), range(count)))
-    return [Rotator(base_url, s["refresh_token"], s["session_id"]) for s in sessions]
+        sessions = list(pool.map(lambda _: Api(base_url).sign_in(username), range(count)))
+    return [Rotator(base_url, s.refresh_token, s.session_id) for s in sessions]
 
 
 def refresh_counts(base_url: str, username: str) -> dict[str, int]:
     """Every active session of the account and its refresh count, as the server reports them."""
-    client = Client(base_url)
-    response = client.call("GET", "/sessions", client.sign_in(username)["access_token"])
+    api = Api(base_url)
+    response = api.call("GET", "/sessions", api.sign_in(username).access_token)
     assert response.status_code == 200, response.text
     return {item["id"]: item["refresh_count"] for item in response.json()["sessions"]}
 

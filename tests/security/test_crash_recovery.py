@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from tests.security.client import Client
 from tests.security.figures import FIGURES
 from tests.security.rotation import assert_no_session_lost, new_rotators
+from tests.support.api import Api, unique_name
 
 pytestmark = pytest.mark.slow
 CLIENTS = 20
@@ -23,7 +23,7 @@ def test_every_client_continues_its_session_across_kill_9(start_server) -> None:
     the rotation was lost with the process, its predecessor (within the grace) if it was
     committed. Either way the client goes on, and the server's counts match the clients'."""
     server = start_server()
-    username = Client(server.url).sign_up("crash")
+    username = Api(server.url).sign_up(unique_name("crash"))
     rotators = new_rotators(server.url, username, CLIENTS)
     stop = threading.Event()
     threads = [threading.Thread(target=r.rotate_until, args=(math.inf, stop)) for r in rotators]

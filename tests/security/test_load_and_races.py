@@ -7,11 +7,11 @@ import threading
 import pytest
 import requests
 
-from tests.security.client import Client
 from tests.security.figures import FIGURES
 from tests.security.processes import resident_bytes, server_pid
 from tests.security.rotation import Rotator, assert_no_session_lost, new_rotators, run_together
-from tests.server_process import ServerProcess
+from tests.support.api import Api, unique_name
+from tests.support.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
 CLIENTS = 50
@@ -23,8 +23,8 @@ MEMORY_FLOOR = 8 << 20
 
 
 @pytest.fixture(scope="module")
-def account(client: Client) -> str:
-    return client.sign_up("load")
+def account(api: Api) -> str:
+    return api.sign_up(unique_name("load"))
 
 
 def assert_sessions_kept(

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.security.client import Client, assert_error
 from tests.security.figures import FIGURES
+from tests.support.api import Api, assert_error, unique_name
 
 SUITE = "token and session endpoint abuse cases refused"
 REFRESH_GRANT = "refresh_token"
@@ -36,27 +36,27 @@ class Tokens:
 class Abuse:
     """One misuse: how to send it, what to send, and the refusal the contract prescribes."""
 
-    send: Callable[[Client, Tokens], requests.Response]
+    send: Callable[[Api, Tokens], requests.Response]
     status: int
     code: str
 
 
 def json_to(path: str, body: Callable[[Tokens], Any]) -> Callable[..., requests.Response]:
-    return lambda client, t: client.post_json(path, body(t))
+    return lambda api, t: api.post(path, body(t))
 
 
 def form_to(
     path: str, fields: Callable[[Tokens], Any], headers: dict[str, str] | None = None
 ) -> Callable[..., requests.Response]:
-    return lambda client, t: client.post_form(path, fields(t), headers=headers or {})
+    return lambda api, t: api.form(path, fields(t), headers=headers or {})
 
 
 def seed_refresh(token: Callable[[Tokens], str]) -> Callable[..., requests.Response]:
-    return lambda client, t: client.http.post(f"{client.base_url}/tokens/{token(t)}/refresh")
+    return lambda api, t: api.http.post(f"{api.base_url}/tokens/{token(t)}/refresh")
 
 
 def delete_session(session_id: Callable[[Tokens], str]) -> Callable[..., requests.Response]:
-    return lambda client, t: client.call("DELETE", f"/sessions/{session_id(t)}", t.victim_access)
+    return lambda api, t: api.call("DELETE", f"/sessions/{session_id(t)}", t.victim_access)
 
 
 def refresh_json(value: Callable[[Tokens], Any], code: str = "invalid_grant") -> Abuse:
@@ -171,7 +171,7 @@ ABUSES: dict[str, Abuse] = {
         json_to("/oauth/token", grant(lambda t: t.victim_refresh)), 400, INVALID
     ),
     "oauth-fields-in-query-string": Abuse(
-        lambda client, t: client.post_form(
+        lambda api, t: api.form(
             f"/oauth/token?grant_type={REFRESH_GRANT}&refresh_token={t.victim_refresh}", {}
         ),
         400,
@@ -231,39 +231,39 @@ ABUSES: dict[str, Abuse] = {
 
 
 @pytest.fixture(scope="module")
-def tokens(client: Client) -> Tokens:
-    victim_name = client.sign_up("victim")
-    victim = client.sign_in(victim_name)
-    other = client.sign_in(client.sign_up("other"))
-    revoked = client.sign_in(victim_name)
-    response = client.post_json("/tokens/revoke", {"refresh_token": revoked["refresh_token"]})
+def tokens(api: Api) -> Tokens:
+    victim_name = api.sign_up(unique_name("victim"))
+    victim = api.sign_in(victim_name)
+    other = api.sign_in(api.sign_up(unique_name("other")))
+    revoked = api.sign_in(victim_name)
+    response = api.post("/tokens/revoke", {"refresh_token": revoked.refresh_token})
     assert response.status_code == 204
     return Tokens(
-        victim_refresh=victim["refresh_token"],
-        victim_access=victim["access_token"],
-        victim_sid=victim["session_id"],
-        other_access=other["access_token"],
-        other_sid=other["session_id"],
-        revoked_refresh=revoked["refresh_token"],
-        revoked_sid=revoked["session_id"],
+        victim_refresh=victim.refresh_token,
+        victim_access=victim.access_token,
+        victim_sid=victim.session_id,
+        other_access=other.access_token,
+        other_sid=other.session_id,
+        revoked_refresh=revoked.refresh_token,
+        revoked_sid=revoked.session_id,
     )
 
 
-def assert_sessions_untouched(client: Client, tokens: Tokens) -> None:
+def assert_sessions_untouched(api: Api, tokens: Tokens) -> None:
     """Neither live session ended nor rotated because of a refused request."""
-    victim = client.session_state(tokens.victim_access, tokens.victim_sid)
-    other = client.session_state(tokens.other_access, tokens.other_sid)
+    victim = api.session_state(tokens.victim_access, tokens.victim_sid)
+    other = api.session_state(tokens.other_access, tokens.other_sid)
     assert victim is not None, "the victim's session ended"
     assert other is not None, "the other user's session ended"
     assert victim["refresh_count"] == 0, "the victim's refresh token was rotated"
 
 
 @pytest.mark.parametrize("abuse", list(ABUSES))
-def test_abuse_is_refused_and_changes_nothing(client: Client, tokens: Tokens, abuse: str) -> None:
+def test_abuse_is_refused_and_changes_nothing(api: Api, tokens: Tokens, abuse: str) -> None:
     case = ABUSES[abuse]
-    response = case.send(client, tokens)
+    response = case.send(api, tokens)
     assert_error(response, case.status, case.code)
-    assert_sessions_untouched(client, tokens)
+    assert_sessions_untouched(api, tokens)
     FIGURES.tally(SUITE)
 
 
@@ -276,11 +276,11 @@ def test_abuse_is_refused_and_changes_nothing(client: Client, tokens: Tokens, ab
         ("access", "device_secret"),
     ],
 )
-def test_a_wrong_token_type_hint_still_revokes(client: Client, kind: str, hint: str) -> None:
+def test_a_wrong_token_type_hint_still_revokes(api: Api, kind: str, hint: str) -> None:
     """RFC 7009 §2.1: a server that cannot find the token by its hint searches the other kinds."""
-    session = client.sign_in(client.sign_up("hinted"))
-    token = session["refresh_token"] if kind == "refresh" else session["access_token"]
-    response = client.post_form("/oauth/revoke", {"token": token, "token_type_hint": hint})
+    session = api.sign_in(api.sign_up(unique_name("hinted")))
+    token = session.refresh_token if kind == "refresh" else session.access_token
+    response = api.form("/oauth/revoke", {"token": token, "token_type_hint": hint})
     assert response.status_code == 200, response.text
-    assert_error(client.refresh(session["refresh_token"]), 400, "invalid_grant")
+    assert_error(api.refresh(session.refresh_token), 400, "invalid_grant")
     FIGURES.tally(SUITE)

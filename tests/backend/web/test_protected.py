@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.backend.api import Api, assert_error, tokens_of
+from tests.support.api import Api, assert_error, tokens_of
 
 
 def test_account_shows_who_is_signed_in(api: Api) -> None:
@@ -63,7 +63,7 @@ def test_revoke_all_ends_every_session_and_their_access_tokens_at_once(api: Api)
     username, first = api.new_session()
     others = [api.sign_in(username) for _ in range(3)]
     fresh = tokens_of(api.refresh(others[0].refresh_token))
-    response = api.post("/tokens/revoke-all", headers=api.bearer(first.access_token))
+    response = api.call("POST", "/tokens/revoke-all", first.access_token)
     assert response.status_code == 204
     for tokens in [first, *others[1:], fresh]:
         denied = api.get("/account", tokens.access_token)
@@ -77,5 +77,5 @@ def test_revoke_all_ends_every_session_and_their_access_tokens_at_once(api: Api)
 def test_revoke_all_leaves_other_users_signed_in(api: Api) -> None:
     _, mine = api.new_session()
     _, theirs = api.new_session()
-    api.post("/tokens/revoke-all", headers=api.bearer(mine.access_token))
+    api.call("POST", "/tokens/revoke-all", mine.access_token)
     assert api.get("/account", theirs.access_token).status_code == 200

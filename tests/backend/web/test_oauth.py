@@ -10,15 +10,14 @@ import pytest
 from authlib.integrations.requests_client import OAuth2Session as AuthlibSession
 from requests_oauthlib import OAuth2Session as OAuthlibSession
 
-from tests.backend.api import Api, assert_error, form, tokens_of
+from tests.support.api import Api, assert_error, tokens_of
 
 CLIENT_ID = "jwt-refresh-demo"
 
 
 def test_refresh_grant_answers_rfc6749_token_response(api: Api) -> None:
     _, tokens = api.new_session()
-    response = form(
-        api,
+    response = api.form(
         "/oauth/token",
         {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token},
     )
@@ -43,7 +42,7 @@ def test_refresh_grant_answers_rfc6749_token_response(api: Api) -> None:
     ids=["password-grant", "code-grant", "no-grant-type", "no-refresh-token", "unknown-token"],
 )
 def test_token_endpoint_errors_follow_rfc6749(api: Api, fields: dict, code: str) -> None:
-    assert_error(form(api, "/oauth/token", fields), 400, code)
+    assert_error(api.form("/oauth/token", fields), 400, code)
 
 
 def test_token_endpoint_wants_a_form(api: Api) -> None:
@@ -58,30 +57,30 @@ def test_client_id_is_checked_when_given(api: Api) -> None:
         "refresh_token": tokens.refresh_token,
         "client_id": "someone-else",
     }
-    assert_error(form(api, "/oauth/token", wrong), 400, "invalid_grant")
+    assert_error(api.form("/oauth/token", wrong), 400, "invalid_grant")
     basic = base64.b64encode(b"someone-else:").decode()
     headers = {"Authorization": f"Basic {basic}"}
     fields = {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token}
-    assert_error(form(api, "/oauth/token", fields, headers=headers), 400, "invalid_grant")
+    assert_error(api.form("/oauth/token", fields, headers=headers), 400, "invalid_grant")
     right = {**wrong, "client_id": CLIENT_ID}
-    assert form(api, "/oauth/token", right).status_code == 200
+    assert api.form("/oauth/token", right).status_code == 200
 
 
 def test_revocation_endpoint_answers_200_and_ends_the_session(api: Api) -> None:
     _, tokens = api.new_session()
-    assert form(api, "/oauth/revoke", {"token": "never-issued"}).status_code == 200
-    response = form(
-        api, "/oauth/revoke", {"token": tokens.refresh_token, "token_type_hint": "refresh_token"}
+    assert api.form("/oauth/revoke", {"token": "never-issued"}).status_code == 200
+    response = api.form(
+        "/oauth/revoke", {"token": tokens.refresh_token, "token_type_hint": "refresh_token"}
     )
     assert response.status_code == 200
     assert_error(api.refresh(tokens.refresh_token), 400, "invalid_grant")
-    assert_error(form(api, "/oauth/revoke", {}), 400, "invalid_request")
+    assert_error(api.form("/oauth/revoke", {}), 400, "invalid_request")
 
 
 def test_revoking_an_access_token_ends_its_session(api: Api) -> None:
     _, tokens = api.new_session()
-    response = form(
-        api, "/oauth/revoke", {"token": tokens.access_token, "token_type_hint": "access_token"}
+    response = api.form(
+        "/oauth/revoke", {"token": tokens.access_token, "token_type_hint": "access_token"}
     )
     assert response.status_code == 200
     assert api.get("/account", tokens.access_token).status_code == 401

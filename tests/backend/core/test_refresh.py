@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.backend.api import Api, assert_error, tokens_of
+from tests.support.api import Api, assert_error, tokens_of
 
 
 def test_refresh_rotates_to_a_new_token_in_the_same_session(api: Api) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend.web.app import ROUTES
 from backend.web.openapi import openapi_document
-from tests.backend.api import Api
+from tests.support.api import Api
 
 
 def routes_of_app() -> set[tuple[str, str]]:

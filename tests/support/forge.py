@@ -6,8 +6,10 @@ import base64
 import hashlib
 import hmac
 import json
+from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 HMAC_DIGESTS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
@@ -52,3 +54,16 @@ def sign_ed25519(header: Any, claims: Any, key: Ed25519PrivateKey) -> str:
     """An Ed25519 signature over whatever header and claims, whatever the header says."""
     data = signing_input(header, claims)
     return f"{data}.{b64url(key.sign(data.encode('ascii')))}"
+
+
+def server_signing_key(data_dir: Path) -> Ed25519PrivateKey:
+    """A server's own signing key, read from its data dir (what a thief of the dir would hold)."""
+    key = serialization.load_pem_private_key((data_dir / "signing-key.pem").read_bytes(), None)
+    assert isinstance(key, Ed25519PrivateKey)
+    return key
+
+
+def okp_jwk(key: Ed25519PrivateKey, kid: Any) -> dict[str, Any]:
+    """The public half of an Ed25519 key as an RFC 8037 JWK."""
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw), "kid": kid, "alg": "EdDSA"}

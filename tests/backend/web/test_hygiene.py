@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from tests.backend.api import Api, assert_error
-from tests.server_process import ServerProcess
+from tests.support.api import Api, assert_error
+from tests.support.server_process import ServerProcess
 
 JSON = {"Content-Type": "application/json"}
 

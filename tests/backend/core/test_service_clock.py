@@ -14,7 +14,7 @@ from backend.core.service import AuthService
 from backend.errors import InvalidGrant, InvalidToken
 from backend.settings import Settings
 from backend.web.app import build_service
-from tests.backend.api import PASSWORD
+from tests.support.api import PASSWORD
 
 
 class FakeClock:

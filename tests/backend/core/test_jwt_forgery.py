@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import time
 from pathlib import Path
 
@@ -14,49 +10,21 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.backend.api import Api, Tokens, assert_error
-
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def split(token: str) -> tuple[dict, dict, str]:
-    header, payload, signature = token.split(".")
-    pad = lambda part: part + "=" * (-len(part) % 4)  # noqa: E731
-    return (
-        json.loads(base64.urlsafe_b64decode(pad(header))),
-        json.loads(base64.urlsafe_b64decode(pad(payload))),
-        signature,
-    )
-
-
-def assemble(header: dict, payload: dict, signature: str = "") -> str:
-    encode = lambda part: b64(json.dumps(part).encode())  # noqa: E731
-    return f"{encode(header)}.{encode(payload)}.{signature}"
-
-
-def hmac_signed(header: dict, payload: dict, key: bytes, digest: str) -> str:
-    unsigned = assemble(header, payload)[:-1]
-    signature = hmac.new(key, unsigned.encode(), getattr(hashlib, digest)).digest()
-    return f"{unsigned}.{b64(signature)}"
-
-
-def signing_key(data_dir: Path) -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key((data_dir / "signing-key.pem").read_bytes(), None)
-    assert isinstance(key, Ed25519PrivateKey)
-    return key
-
-
-def server_signed(header: dict, payload: dict, data_dir: Path) -> str:
-    """A token with exactly this header, validly signed with the server's own key."""
-    unsigned = assemble(header, payload)[:-1]
-    return f"{unsigned}.{b64(signing_key(data_dir).sign(unsigned.encode()))}"
+from tests.support.api import Api, Tokens, assert_error
+from tests.support.forge import (
+    parts,
+    server_signing_key,
+    sign_ed25519,
+    sign_hmac,
+    signing_input,
+    with_signature,
+)
 
 
 def public_pem(data_dir: Path) -> bytes:
+    """The server's public key as PEM: the secret an HMAC-confusion forger would try."""
     return (
-        signing_key(data_dir)
+        server_signing_key(data_dir)
         .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
@@ -79,23 +47,23 @@ def test_the_genuine_token_is_accepted(api: Api, victim: Tokens) -> None:
 
 @pytest.mark.parametrize("alg", ["none", "None", "NONE", "nOnE"])
 def test_alg_none_in_any_casing(api: Api, victim: Tokens, alg: str) -> None:
-    header, payload, _ = split(victim.access_token)
-    refused(api, assemble({**header, "alg": alg}, payload))
-    refused(api, assemble({**header, "alg": alg}, payload, "c2lnbmF0dXJl"))
+    header, payload, _ = parts(victim.access_token)
+    refused(api, with_signature({**header, "alg": alg}, payload, b""))
+    refused(api, with_signature({**header, "alg": alg}, payload, b"signature"))
 
 
 @pytest.mark.parametrize("digest", ["sha256", "sha384", "sha512"])
 def test_hmac_keyed_with_the_public_key(
     api: Api, victim: Tokens, module_server, digest: str
 ) -> None:
-    header, payload, _ = split(victim.access_token)
+    header, payload, _ = parts(victim.access_token)
     forged_header = {**header, "alg": f"HS{digest[3:]}"}
-    refused(api, hmac_signed(forged_header, payload, public_pem(module_server.data_dir), digest))
+    refused(api, sign_hmac(forged_header, payload, public_pem(module_server.data_dir)))
 
 
 def test_tampered_payload(api: Api, victim: Tokens) -> None:
-    header, payload, signature = split(victim.access_token)
-    refused(api, assemble(header, {**payload, "username": "admin"}, signature))
+    header, payload, signature = parts(victim.access_token)
+    refused(api, f"{signing_input(header, {**payload, 'username': 'admin'})}.{signature}")
 
 
 def test_tampered_signature(api: Api, victim: Tokens) -> None:
@@ -107,24 +75,23 @@ def test_tampered_signature(api: Api, victim: Tokens) -> None:
 def test_server_signed_tokens_pass_only_with_the_right_kid_and_typ(
     api: Api, victim: Tokens, module_server
 ) -> None:
-    header, payload, _ = split(victim.access_token)
-    assert api.get("/account", server_signed(header, payload, module_server.data_dir)).ok
+    header, payload, _ = parts(victim.access_token)
+    key = server_signing_key(module_server.data_dir)
+    assert api.get("/account", sign_ed25519(header, payload, key)).ok
     others = [{**header, "kid": "another-key"}, {k: v for k, v in header.items() if k != "typ"}]
     others += [{**header, "typ": typ} for typ in ("JWT", "id+jwt")]
     for forged in others:
-        refused(api, server_signed(forged, payload, module_server.data_dir))
+        refused(api, sign_ed25519(forged, payload, key))
 
 
 def test_signed_by_another_key(api: Api, victim: Tokens) -> None:
-    header, payload, _ = split(victim.access_token)
+    header, payload, _ = parts(victim.access_token)
     refused(api, jwt.encode(payload, Ed25519PrivateKey.generate(), "EdDSA", headers=header))
 
 
 def test_expired(api: Api, victim: Tokens, module_server) -> None:
-    key = serialization.load_pem_private_key(
-        (module_server.data_dir / "signing-key.pem").read_bytes(), None
-    )
-    header, payload, _ = split(victim.access_token)
+    key = server_signing_key(module_server.data_dir)
+    header, payload, _ = parts(victim.access_token)
     now = int(time.time())
     stale = {**payload, "iat": now - 600, "exp": now - 1}
     refused(api, jwt.encode(stale, key, "EdDSA", headers=header))

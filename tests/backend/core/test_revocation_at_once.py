@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.backend.api import Api, Tokens, form, tokens_of
-from tests.server_process import ServerProcess
+from tests.support.api import Api, Tokens, tokens_of
+from tests.support.server_process import ServerProcess
 
 ISSUER = "http://auth.test"
 
@@ -34,7 +34,7 @@ def revoke_by_seed_route(api: Api, tokens: Tokens) -> Tokens:
 
 
 def revoke_all(api: Api, tokens: Tokens) -> Tokens:
-    response = api.post("/tokens/revoke-all", headers=api.bearer(tokens.access_token))
+    response = api.call("POST", "/tokens/revoke-all", tokens.access_token)
     assert response.status_code == 204, response.text
     return tokens
 
@@ -45,12 +45,12 @@ def delete_session(api: Api, tokens: Tokens) -> Tokens:
 
 
 def oauth_revoke_refresh_token(api: Api, tokens: Tokens) -> Tokens:
-    assert form(api, "/oauth/revoke", {"token": tokens.refresh_token}).status_code == 200
+    assert api.form("/oauth/revoke", {"token": tokens.refresh_token}).status_code == 200
     return tokens
 
 
 def oauth_revoke_access_token(api: Api, tokens: Tokens) -> Tokens:
-    assert form(api, "/oauth/revoke", {"token": tokens.access_token}).status_code == 200
+    assert api.form("/oauth/revoke", {"token": tokens.access_token}).status_code == 200
     return tokens
 
 

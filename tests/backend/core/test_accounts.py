@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.backend.api import PASSWORD, Api, assert_error
+from tests.support.api import PASSWORD, Api, assert_error
 
 
 def test_sign_up_returns_the_normalised_username(api: Api) -> None:
