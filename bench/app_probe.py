@@ -108,9 +108,14 @@ def main(argv: list[str]) -> int:
     window.controller.phase_changed.connect(phase.append)
     if not wait_until(app, lambda: "signed-out" in phase, 30):
         raise RuntimeError(f"the app did not offer a sign-in (phases: {phase})")
-    window.findChild(QLineEdit, "usernameEdit").setText(USERNAME)
-    window.findChild(QLineEdit, "passwordEdit").setText(PASSWORD)
-    window.findChild(QPushButton, "signUpButton").click()
+    username = window.findChild(QLineEdit, "usernameEdit")
+    password = window.findChild(QLineEdit, "passwordEdit")
+    sign_up = window.findChild(QPushButton, "signUpButton")
+    if username is None or password is None or sign_up is None:
+        raise RuntimeError("the window has no sign-up form")
+    username.setText(USERNAME)
+    password.setText(PASSWORD)
+    sign_up.click()
     if not wait_until(app, lambda: "signed-in" in phase, 60):
         raise RuntimeError(f"sign-up and sign-in did not finish (phases: {phase})")
     wait_until(app, lambda: False, 1.0)

@@ -66,8 +66,8 @@ def main(argv: list[str]) -> int:
             report = server_bench.measure(plan_of(args), workdir / "server")
             print(server_bench.render(report), end="\n\n", flush=True)
         if "scale" in sections:
-            measured = scale_bench.measure(plan_of(args), workdir / "scale")
-            print(scale_bench.render(measured), end="\n\n", flush=True)
+            scaled = scale_bench.measure(plan_of(args), workdir / "scale")
+            print(scale_bench.render(scaled), end="\n\n", flush=True)
         if "soak" in sections:
             outcome = soak.soak(soak.Plan(seconds=args.soak_seconds), workdir / "soak")
             print(soak.render(outcome), end="\n\n", flush=True)

@@ -90,7 +90,7 @@ def edited(original: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def server_signed(header: dict[str, Any] | None = None, **claims: Any) -> Builder:
+def server_signed(header: dict[str, Any] | None = None, /, **claims: Any) -> Builder:
     """Validly signed with the server's own key: only the claim or header check can refuse it."""
     return lambda m: sign_ed25519(
         edited(m.header, header or {}), edited(m.claims, claims), m.signing_key
@@ -115,11 +115,16 @@ def alg_none(spelling: str) -> Builder:
     return lambda m: with_signature({**m.header, "alg": spelling}, m.claims, b"")
 
 
+def junk_signature(alg: str, size: int) -> Builder:
+    """Another algorithm named in the header, over random bytes of its signature's size."""
+    return lambda m: with_signature({**m.header, "alg": alg}, m.claims, os.urandom(size))
+
+
 def hmac_confusion(alg: str, key_form: str) -> Builder:
     return lambda m: sign_hmac({**m.header, "alg": alg}, m.claims, m.public_key_forms[key_form])
 
 
-def genuine_signature(header: dict[str, Any] | None = None, **claims: Any) -> Builder:
+def genuine_signature(header: dict[str, Any] | None = None, /, **claims: Any) -> Builder:
     """Changed header or claims that keep the victim's original signature."""
     return lambda m: (
         f"{b64url_json(edited(m.header, header or {}))}."
@@ -190,11 +195,7 @@ ALGORITHMS: dict[str, Builder] = {
     "alg-fully-specified-ed25519": server_signed({"alg": "Ed25519"}),
     "alg-list": server_signed({"alg": ["EdDSA"]}),
     **{
-        f"alg-{alg.lower()}-junk-signature": (
-            lambda m, alg=alg, size=size: with_signature(
-                {**m.header, "alg": alg}, m.claims, os.urandom(size)
-            )
-        )
+        f"alg-{alg.lower()}-junk-signature": junk_signature(alg, size)
         for alg, size in (("ES256", 64), ("RS256", 256), ("PS256", 256), ("ES512", 132))
     },
     **{

@@ -154,7 +154,7 @@ def field_cases() -> list[Any]:
     """
     cases: list[Any] = []
     for name, username in USERNAME_CASES.items():
-        body = {"username": username, "password": PASSWORD}
+        body: dict[str, Any] = {"username": username, "password": PASSWORD}
         cases.append(pytest.param("/sign-up", body, 400, "invalid_request", id=f"sign-up-{name}"))
         if name in SIGN_IN_NAMES:
             case_id = f"sign-in-{name}"

@@ -45,6 +45,11 @@ def json_to(path: str, body: Callable[[Tokens], Any]) -> Callable[..., requests.
     return lambda api, t: api.post(path, body(t))
 
 
+def revoke_body(reason: Any) -> Callable[[Tokens], dict[str, Any]]:
+    """A revocation of the victim's refresh token giving `reason`."""
+    return lambda t: {"refresh_token": t.victim_refresh, "reason": reason}
+
+
 def form_to(
     path: str, fields: Callable[[Tokens], Any], headers: dict[str, str] | None = None
 ) -> Callable[..., requests.Response]:
@@ -190,10 +195,7 @@ ABUSES: dict[str, Abuse] = {
     ),
     **{
         f"revoke-reason-{name}": Abuse(
-            json_to(
-                "/tokens/revoke",
-                lambda t, reason=reason: {"refresh_token": t.victim_refresh, "reason": reason},
-            ),
+            json_to("/tokens/revoke", revoke_body(reason)),
             400,
             INVALID,
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 from backend.storage.database import Database
 from backend.storage.records import User
 from backend.storage.sqlite import SqliteStore
+from backend.storage.store import Store
 
 
 class Boom(Exception):
@@ -29,11 +30,11 @@ class CountingStore(SqliteStore):
             yield
 
 
-def add(store: SqliteStore, name: str) -> bool:
+def add(store: Store, name: str) -> bool:
     return store.add_user(User(f"id-{name}", name, "hash"), 0)
 
 
-def add_then_fail(store: SqliteStore, name: str) -> bool:
+def add_then_fail(store: Store, name: str) -> bool:
     store.add_user(User(f"id-{name}", name, "hash"), 0)
     raise Boom(name)
 
@@ -41,7 +42,12 @@ def add_then_fail(store: SqliteStore, name: str) -> bool:
 async def run_batch(database: Database, names: list[str], failing: str) -> list[object]:
     """Queue every unit while the database thread is held, so they run as one batch."""
     started, release = threading.Event(), threading.Event()
-    held = asyncio.ensure_future(database.run(lambda store: started.set() or release.wait(10)))
+
+    def hold(store: Store) -> bool:
+        started.set()
+        return release.wait(10)
+
+    held = asyncio.ensure_future(database.run(hold))
     while not started.is_set():
         await asyncio.sleep(0.01)
     units = [database.run(add_then_fail if name == failing else add, name) for name in names]
