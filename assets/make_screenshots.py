@@ -10,19 +10,22 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QLabel,
     QLineEdit,
     QTabWidget,
     QWidget,
 )
 
 from desktop.app import create_window
-from desktop.events import EndReason, SessionEnded, TokensIssued
+from desktop.core.events import EndReason, SessionEnded, TokensIssued
+from desktop.ui.main_window import MainWindow
 
 ASSETS = Path(__file__).resolve().parent
 WINDOW_SIZE = (1180, 900)
@@ -30,18 +33,19 @@ TALL_WINDOW_SIZE = (1180, 1240)
 ACCESS_TTL = 15
 REFRESHES = 2
 TIMEOUT = 90.0
+Found = TypeVar("Found", bound=QWidget)
 
 
 class Driver:
     """Clicks through the real window and waits for what the app reports."""
 
-    def __init__(self, window: QWidget) -> None:
+    def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.controller = window.controller
         self.events: list[object] = []
-        self.controller.event.connect(self.events.append)
+        self.controller.happened.connect(self.events.append)
 
-    def find(self, kind: type, name: str):
+    def find(self, kind: type[Found], name: str) -> Found:
         widget = self.window.findChild(kind, name)
         if widget is None:
             raise RuntimeError(f"the window has no {kind.__name__} named {name!r}")
@@ -124,7 +128,7 @@ def make_screenshots(out: Path, data_dir: Path) -> list[Path]:
         window.resize(*TALL_WINDOW_SIZE)
         drive.show_tab(drive.find(QWidget, "inspectorPanel"))
         drive.wait_until(
-            lambda: "Signature valid" in drive.find(QWidget, "signatureVerdict").text(),
+            lambda: "Signature valid" in drive.find(QLabel, "signatureVerdict").text(),
             "the signature check",
         )
         shots.append(save(window, out / "inspector.png"))
@@ -153,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ASSETS, help="where to write the PNGs")
     args = parser.parse_args(argv)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
     with tempfile.TemporaryDirectory(prefix="jwt-refresh-shots-") as data_dir:
         for path in make_screenshots(args.out, Path(data_dir)):

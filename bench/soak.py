@@ -11,13 +11,13 @@ from pathlib import Path
 
 from bench import seed
 from bench.launch import BenchServer
-from desktop.client import ApiClient
-from desktop.clock import SystemClock
-from desktop.errors import DesktopError
-from desktop.events import HttpExchange, SessionEvent, TokensIssued
-from desktop.policy import lifetime_from_response
-from desktop.session import Session
-from desktop.storage import MemoryStore
+from desktop.core.client import ApiClient
+from desktop.core.clock import SystemClock
+from desktop.core.errors import DesktopError
+from desktop.core.events import HttpExchange, SessionEvent, TokensIssued
+from desktop.core.policy import lifetime_from_response
+from desktop.core.session import Session
+from desktop.storage.memory_store import MemoryStore
 
 
 class NoJitter(random.Random):
@@ -126,7 +126,7 @@ def render(outcome: Outcome) -> str:
     issued = outcome.tally.issued
     margins = [old.access_expires_at - new.at for old, new in itertools.pairwise(issued)]
     lines = [
-        f"Soak: desktop.session.Session + desktop.client.ApiClient against the server,"
+        f"Soak: desktop.core.session.Session + desktop.core.client.ApiClient against the server,"
         f" access tokens of {plan.access_ttl} s, /account {plan.calls_per_second:g} times a second"
         f" for {outcome.ended - outcome.started:.1f} s",
         f"- calls: {outcome.calls}, failed: {len(outcome.failures)}"

@@ -11,13 +11,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from desktop.controller import Controller
-from desktop.embedded import start_embedded
 from desktop.options import parse_options
-from desktop.storage import private_dir
-from desktop.theme import apply_theme
-from desktop.widgets.main_window import MainWindow
-from desktop.widgets.teaching import install_teaching_panels
+from desktop.qt.controller import Controller
+from desktop.qt.embedded import start_embedded
+from desktop.qt.theme import apply_theme
+from desktop.storage.private import private_dir
+from desktop.teaching.install import install_teaching_panels
+from desktop.ui.main_window import MainWindow
 
 SIGNAL_POLL_MS = 250
 NO_DISPLAY = """jwt-refresh-demo needs a display, and this session has none
@@ -56,7 +56,7 @@ def create_window(argv: list[str]) -> MainWindow:
     url = options.server
     if url is None:
         embedded, url = start_embedded(options.data_dir, options.access_ttl)
-    window = MainWindow(Controller(options, url, embedded))
+    window = MainWindow(Controller(url, options.data_dir, options.token_store, embedded))
     install_teaching_panels(window, window.controller)
     apply_theme(window)
     window.setWindowIcon(QIcon(resource_path("icon.svg")))

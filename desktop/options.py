@@ -8,7 +8,7 @@ from pathlib import Path
 
 import platformdirs
 
-from desktop.storage import STORE_KINDS
+from desktop.storage.kinds import STORE_KINDS
 
 
 def default_data_dir() -> Path:

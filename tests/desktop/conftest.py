@@ -19,11 +19,11 @@ import keyring.backends.SecretService
 import keyring.core
 import pytest
 
-import desktop.client
+import desktop.core.client
 from desktop.app import create_window
-from desktop.client import ApiClient, TokenResponse
-from desktop.clock import SystemClock
-from desktop.errors import DesktopError
+from desktop.core.client import ApiClient, TokenResponse
+from desktop.core.clock import SystemClock
+from desktop.core.errors import DesktopError
 from tests.desktop.driver import Driver
 from tests.desktop.faults.ledger import LedgerHandler, SecretLedger
 from tests.desktop.faults.secret_service import dump_every_item
@@ -100,7 +100,7 @@ def secrets_recorded(
     monkeypatch: pytest.MonkeyPatch, secrets_scanned_at_the_end: SecretLedger
 ) -> None:
     """Every password sent, token received and desktop error message goes into the ledger."""
-    parse, init = desktop.client.token_response, DesktopError.__init__
+    parse, init = desktop.core.client.token_response, DesktopError.__init__
 
     def token_response(body: Any, sent_at: float) -> TokenResponse:
         parsed = parse(body, sent_at)
@@ -111,7 +111,7 @@ def secrets_recorded(
         init(self, message)
         LEDGER.add_text(f"message of {type(self).__name__}", str(self))
 
-    monkeypatch.setattr(desktop.client, "token_response", token_response)
+    monkeypatch.setattr(desktop.core.client, "token_response", token_response)
     monkeypatch.setattr(DesktopError, "__init__", noted_init)
     for name in ("sign_in", "sign_up"):
         monkeypatch.setattr(ApiClient, name, password_noted(getattr(ApiClient, name)))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLineEdit, QPushButton
 
-from desktop.controller import Phase
-from desktop.events import ApiCalled, HttpExchange, SessionEnded, SessionEvent, TokensIssued
-from desktop.widgets.main_window import MainWindow
+from desktop.core.events import ApiCalled, HttpExchange, SessionEnded, SessionEvent, TokensIssued
+from desktop.qt.engine import Phase
+from desktop.ui.main_window import MainWindow
 
 SIGN_IN_TIMEOUT_MS = 20_000
 
@@ -19,7 +19,7 @@ class Driver:
         self.window = window
         self.controller = window.controller
         self.events: list[SessionEvent] = []
-        self.controller.event.connect(self.events.append)
+        self.controller.happened.connect(self.events.append)
 
     def button(self, name: str) -> QPushButton:
         button = self.window.findChild(QPushButton, name)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from desktop.app import main
-from desktop.client import ApiClient
-from desktop.clock import SystemClock
-from desktop.controller import Phase
-from desktop.errors import NetworkDown
+from desktop.core.client import ApiClient
+from desktop.core.clock import SystemClock
+from desktop.core.errors import NetworkDown
 from desktop.options import parse_options
+from desktop.qt.engine import Phase
 from tests.desktop.conftest import Account
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import keyring
 import pytest
 
-from desktop.client import ApiClient
-from desktop.clock import SystemClock
-from desktop.controller import Phase
-from desktop.errors import InvalidGrant
-from desktop.storage import SERVICE
+from desktop.core.client import ApiClient
+from desktop.core.clock import SystemClock
+from desktop.core.errors import InvalidGrant
+from desktop.core.token_store import SERVICE
+from desktop.qt.engine import Phase
 from tests.desktop.conftest import LEDGER, Account, SecretServiceEnv, new_password
 from tests.desktop.driver import Driver
 from tests.desktop.faults.ledger import SecretLedger

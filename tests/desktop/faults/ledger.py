@@ -8,8 +8,8 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from desktop.errors import StorageError
-from desktop.storage import StoredEntry
+from desktop.core.errors import StorageError
+from desktop.core.token_store import StoredEntry
 
 # Shorter strings, like a test's deliberately weak "password", occur in ordinary text.
 SHORTEST_SECRET = 12

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import collections
+import io
 import socket
 import socketserver
 import threading
 from dataclasses import dataclass
 from enum import Enum
-from typing import BinaryIO
 from urllib.parse import urlsplit
 
 UPSTREAM_TIMEOUT = 30.0
@@ -41,7 +41,7 @@ class Relayed:
     body: bytes
 
 
-def read_request(stream: BinaryIO) -> tuple[str, list[bytes], bytes] | None:
+def read_request(stream: io.BufferedIOBase) -> tuple[str, list[bytes], bytes] | None:
     """The path, header lines and body of one request, or None if the client went away."""
     request_line = stream.readline()
     if not request_line.strip():
@@ -100,7 +100,7 @@ class FaultProxy:
 
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        host, port = self._server.server_address[:2]
+        host, port = self._server.socket.getsockname()[:2]
         self.url = f"http://{host}:{port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -131,7 +131,7 @@ class FaultProxy:
                 chunks.append(chunk)
         return b"".join(chunks)
 
-    def _handle(self, client: socket.socket, stream: BinaryIO) -> None:
+    def _handle(self, client: socket.socket, stream: io.BufferedIOBase) -> None:
         request = read_request(stream)
         if request is None:
             return

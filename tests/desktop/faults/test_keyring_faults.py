@@ -8,8 +8,8 @@ from pathlib import Path
 import keyring
 import pytest
 
-from desktop.controller import Phase
-from desktop.storage import SERVICE
+from desktop.core.token_store import SERVICE
+from desktop.qt.engine import Phase
 from tests.desktop.conftest import KEYRING_PASSWORD, SecretServiceEnv, reset_keyring
 from tests.desktop.faults.hanging_keyring import HangingKeyring
 from tests.desktop.faults.secret_service import lock_default_collection, unlock_default_collection

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.controller import Phase
-from desktop.storage import FileStore
+from desktop.qt.engine import Phase
+from desktop.storage.file_store import FileStore
 from tests.desktop.faults.proxy import Fault
 
 RECOVERY_MS = 30_000

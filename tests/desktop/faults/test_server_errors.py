@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.controller import Phase
+from desktop.qt.engine import Phase
 from tests.desktop.faults.proxy import Fault
 
 RECOVERY_MS = 30_000

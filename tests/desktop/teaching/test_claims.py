@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.teaching_claims import CLAIM_NOTES, claim_notes, countdown, header_notes, span
+from desktop.teaching.models.claims import CLAIM_NOTES, claim_notes, countdown, header_notes, span
 
 NOW = 1_800_000_000.0
 PAYLOAD = {

@@ -9,8 +9,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from desktop.jwt_view import MalformedToken, split_jwt, verify_signature
-from desktop.teaching_http import FetchFailed, fetch_jwks
+from desktop.teaching.models.http import FetchFailed, fetch_jwks
+from desktop.teaching.models.jwt_view import MalformedToken, split_jwt, verify_signature
 from tests.support.api import Api
 from tests.support.server_process import ServerProcess
 

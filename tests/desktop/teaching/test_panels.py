@@ -9,16 +9,17 @@ import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
-from desktop.events import EndReason
-from desktop.redact import shorten
-from desktop.teaching_palette import DARK, LIGHT
-from desktop.timeline_model import MarkKind, TimelineModel
-from desktop.widgets.demo import DemoPanel
-from desktop.widgets.inspector import InspectorPanel
-from desktop.widgets.sequence import SequencePanel
-from desktop.widgets.stored import StoredPanel
-from desktop.widgets.teaching import enclosing_tabs, tones
-from desktop.widgets.timeline import TimelineChart, TimelinePanel
+from desktop.core.events import EndReason
+from desktop.core.redact import shorten
+from desktop.teaching.install import enclosing_tabs
+from desktop.teaching.kit.look import tones
+from desktop.teaching.models.palette import DARK, LIGHT
+from desktop.teaching.models.timeline import MarkKind, TimelineModel
+from desktop.teaching.panels.demo import DemoPanel
+from desktop.teaching.panels.inspector import InspectorPanel
+from desktop.teaching.panels.sequence import SequencePanel
+from desktop.teaching.panels.stored import StoredPanel
+from desktop.teaching.panels.timeline import TimelineChart, TimelinePanel
 from tests.desktop.conftest import Account
 from tests.desktop.driver import Driver
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from desktop.events import ApiCalled, EndReason, HttpExchange, SessionEnded, TokensIssued
-from desktop.teaching_events import TheftAttempted
-from desktop.teaching_sequence import (
+from desktop.core.events import ApiCalled, EndReason, HttpExchange, SessionEnded, TokensIssued
+from desktop.teaching.models.events import TheftAttempted
+from desktop.teaching.models.sequence import (
     FADE,
     HOLD,
     PARTICIPANTS,

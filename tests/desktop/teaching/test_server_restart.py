@@ -7,9 +7,8 @@ from pathlib import Path
 import jwt
 import pytest
 
-from backend.runner import EmbeddedServer
-from backend.settings import Settings
-from desktop.teaching_server import restart_with_access_ttl
+from backend import EmbeddedServer, Settings
+from desktop.teaching.models.server_restart import restart_with_access_ttl
 from tests.support.api import Api, tokens_of
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.teaching_theft import GRACE_MARGIN, TokenHistory, ending_story, theft_story
+from desktop.teaching.models.theft import GRACE_MARGIN, TokenHistory, ending_story, theft_story
 
 T0 = 1_800_000_000.0
 

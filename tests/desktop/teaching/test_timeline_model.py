@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from desktop.events import ApiCalled, EndReason, HttpExchange, SessionEnded, TokensIssued
-from desktop.teaching_events import ServerRestarted, TheftAttempted
-from desktop.timeline_model import MAX_ITEMS, MarkKind, TimelineModel
+from desktop.core.events import ApiCalled, EndReason, HttpExchange, SessionEnded, TokensIssued
+from desktop.teaching.models.events import ServerRestarted, TheftAttempted
+from desktop.teaching.models.timeline import MAX_ITEMS, MarkKind, TimelineModel
 
 T0 = 1_800_000_000.0
 

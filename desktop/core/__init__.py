@@ -1,0 +1,1 @@
+"""No Qt: API client, refresh flow, policy, clock, errors, events; imports no other desktop part."""

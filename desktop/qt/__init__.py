@@ -1,0 +1,1 @@
+"""Qt plumbing: controller, scheduler, worker, embedded server, theme; may import storage, core."""

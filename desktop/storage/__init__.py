@@ -1,0 +1,1 @@
+"""Token stores (keyring, 0600 file, memory) and the choice of one; may import desktop.core only."""

@@ -1,0 +1,1 @@
+"""The teaching panels' kit: hub, look, icons, background calls; may import teaching models."""

@@ -1,0 +1,1 @@
+"""Tests of desktop.qt: the controller's timers and states, the theme."""
