@@ -6,7 +6,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench import app_bench, machine, scale_bench, server_bench, soak
+from bench import machine
+from bench.client import app_bench, soak
+from bench.server import scale_bench, server_bench
 
 SECTIONS = ("server", "scale", "soak", "app")
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.security.figures import FIGURES
-from tests.security.raw import send
 from tests.support.api import PASSWORD, Api, assert_error, unique_name
+from tests.support.raw import send
 from tests.support.server_process import ServerProcess
 
 SUITE = "hostile request bodies and fields refused"

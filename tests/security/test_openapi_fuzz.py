@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, settings
 
 from backend.web.openapi import openapi_document
 from tests.security.figures import FIGURES
-from tests.security.raw import send
 from tests.support.api import PASSWORD, Api, unique_name
+from tests.support.raw import send
 
 pytestmark = pytest.mark.slow
 SUITE = "schemathesis cases on every documented operation (no 5xx, every answer as documented)"

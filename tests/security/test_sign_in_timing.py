@@ -8,8 +8,8 @@ import statistics
 import time
 
 from tests.security.figures import FIGURES
-from tests.security.raw import RawResponse, send
 from tests.support.api import PASSWORD, Api, unique_name
+from tests.support.raw import RawResponse, send
 from tests.support.server_process import ServerProcess
 
 RUNS = 40

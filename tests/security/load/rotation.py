@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import requests
 
-from tests.security.database import assert_database_intact
 from tests.security.figures import FIGURES
+from tests.security.load.database import assert_database_intact
 from tests.support.api import Api
 from tests.support.server_process import ServerProcess
 

@@ -13,11 +13,11 @@ from bench.launch import ROOT
 
 
 def measure(workdir: Path, idle_seconds: float) -> dict:
-    """Launch bench.app_probe (the real window, offscreen) and return what it measured."""
+    """Launch bench.client.app_probe (the real window, offscreen) and return what it measured."""
     workdir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     launched_at = time.time()
-    probe = [sys.executable, "-m", "bench.app_probe"]
+    probe = [sys.executable, "-m", "bench.client.app_probe"]
     completed = subprocess.run(
         [*probe, repr(launched_at), str(workdir), str(idle_seconds)],
         capture_output=True,

@@ -1,7 +1,8 @@
 """Inside the desktop app's process: time to the first window, memory signed in, idle CPU.
 
-Run by bench.app_bench as `python -m bench.app_probe LAUNCHED_AT DATA_DIR IDLE_SECONDS`; prints
-one JSON line. Drives the window by its object names, offscreen.
+Run by bench.client.app_bench as
+`python -m bench.client.app_probe LAUNCHED_AT DATA_DIR IDLE_SECONDS`; prints one JSON line.
+Drives the window by its object names, offscreen.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """N server processes on one port (SO_REUSEPORT) sharing one data dir: the scale-out experiment.
 
-`python -m bench.workers --workers N [server options]` prints the server's ready line once
+`python -m bench.server.workers --workers N [server options]` prints the server's ready line once
 every worker accepts connections, and stops them all on SIGTERM or Ctrl-C. The server's own
 command line has no such option; this is how several workers would share a machine.
 """
@@ -39,7 +39,7 @@ def worker(settings: Settings, ready: Event) -> None:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.workers")
+    parser = argparse.ArgumentParser(prog="python -m bench.server.workers")
     parser.add_argument("--workers", type=int, default=2)
     args, server_argv = parser.parse_known_args(argv)
     settings = parse_settings(server_argv)

@@ -8,8 +8,8 @@ import pytest
 import requests
 
 from tests.security.figures import FIGURES
-from tests.security.processes import resident_bytes, server_pid
-from tests.security.rotation import Rotator, assert_no_session_lost, new_rotators, run_together
+from tests.security.load.processes import resident_bytes, server_pid
+from tests.security.load.rotation import Rotator, assert_no_session_lost, new_rotators, run_together
 from tests.support.api import Api, unique_name
 from tests.support.server_process import ServerProcess
 

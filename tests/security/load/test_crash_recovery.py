@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.security.figures import FIGURES
-from tests.security.rotation import assert_no_session_lost, new_rotators
+from tests.security.load.rotation import assert_no_session_lost, new_rotators
 from tests.support.api import Api, unique_name
 
 pytestmark = pytest.mark.slow

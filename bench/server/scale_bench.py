@@ -8,7 +8,7 @@ from pathlib import Path
 import requests
 
 from bench import seed
-from bench.server_bench import QUIET, Plan, Target, progress
+from bench.server.server_bench import QUIET, Plan, Target, progress
 from bench.stats import Row, ratio
 from bench.table import markdown
 
@@ -74,7 +74,9 @@ def measure(plan: Plan, workdir: Path) -> list[Measured]:
         options = [*QUIET, "--workers", str(setup.workers)]
         health = Row("GET /health", plan.connections)
         refresh = Row("POST /tokens/refresh", plan.connections)
-        with Target(local, workdir, f"scale{number}", options, module="bench.workers") as target:
+        with Target(
+            local, workdir, f"scale{number}", options, module="bench.server.workers"
+        ) as target:
             for _ in range(plan.repeats):
                 target.health(health)
                 target.refresh(refresh)
@@ -110,7 +112,8 @@ def render(measured: list[Measured]) -> str:
     return "\n\n".join(
         [
             "Workers: N server processes, each with its own socket in one SO_REUSEPORT group,"
-            " event loop and SQLite connection, sharing one data dir (python -m bench.workers).",
+            " event loop and SQLite connection, sharing one data dir"
+            " (python -m bench.server.workers).",
             table,
             "\n".join(checks),
         ]

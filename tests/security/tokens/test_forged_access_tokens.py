@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.security.capture import CaptureServer
 from tests.security.figures import FIGURES
-from tests.security.forgeries import FORGERIES, Material
+from tests.security.tokens.capture import CaptureServer
+from tests.security.tokens.forgeries import FORGERIES, Material
 from tests.support.api import Api, assert_error, assert_token_refused, unique_name
 from tests.support.forge import okp_jwk, server_signing_key, sign_ed25519
 from tests.support.server_process import ServerProcess
