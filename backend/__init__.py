@@ -1,4 +1,4 @@
-"""The auth server's public entry: the names other programs use, each imported on first use."""
+"""The auth server's public entry and the only module the desktop app imports: names load on use."""
 
 from __future__ import annotations
 

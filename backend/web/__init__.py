@@ -1,1 +1,1 @@
-"""The ASGI app (Starlette): factory, routes, bodies, rendering, middleware; may import core."""
+"""The ASGI app (Starlette): factory, routes, bodies, rendering; may import core and below."""
