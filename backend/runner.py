@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import uvicorn
 
-from backend.http import create_app
 from backend.settings import Settings
+from backend.web.app import create_app
 
 log = logging.getLogger("backend")
 

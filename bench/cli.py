@@ -6,7 +6,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench import app_bench, machine, scale_bench, server_bench, soak
+from bench import machine
+from bench.client import app_bench, soak
+from bench.server import scale_bench, server_bench
 
 SECTIONS = ("server", "scale", "soak", "app")
 
@@ -66,8 +68,8 @@ def main(argv: list[str]) -> int:
             report = server_bench.measure(plan_of(args), workdir / "server")
             print(server_bench.render(report), end="\n\n", flush=True)
         if "scale" in sections:
-            measured = scale_bench.measure(plan_of(args), workdir / "scale")
-            print(scale_bench.render(measured), end="\n\n", flush=True)
+            scaled = scale_bench.measure(plan_of(args), workdir / "scale")
+            print(scale_bench.render(scaled), end="\n\n", flush=True)
         if "soak" in sections:
             outcome = soak.soak(soak.Plan(seconds=args.soak_seconds), workdir / "soak")
             print(soak.render(outcome), end="\n\n", flush=True)
