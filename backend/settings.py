@@ -140,36 +140,49 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default=env("host", defaults.host))
     parser.add_argument("--port", type=non_negative_int, default=env("port", defaults.port))
     parser.add_argument("--data-dir", type=Path, default=env("data-dir", defaults.data_dir))
-    for name, kind, help_text in (
-        ("access-ttl", positive_int, "access-token lifetime"),
-        ("refresh-idle-ttl", positive_int, "a session ends after this long without a refresh"),
-        ("refresh-max-ttl", positive_int, "a session ends this long after sign-in, whatever"),
-        ("reuse-grace", non_negative_int, "the predecessor of the current refresh token works"),
-    ):
-        attribute = name.replace("-", "_")
+    numbers: tuple[tuple[str, Callable[[str], float], str, str], ...] = (
+        ("access-ttl", positive_int, "SECONDS", "access-token lifetime"),
+        (
+            "refresh-idle-ttl",
+            positive_int,
+            "SECONDS",
+            "a session ends after this long without a refresh",
+        ),
+        (
+            "refresh-max-ttl",
+            positive_int,
+            "SECONDS",
+            "a session ends this long after sign-in, whatever",
+        ),
+        (
+            "reuse-grace",
+            non_negative_int,
+            "SECONDS",
+            "the predecessor of the current refresh token works",
+        ),
+        (
+            "max-sessions",
+            positive_int,
+            "N",
+            "live sessions per account; a sign-in beyond ends the least recently used",
+        ),
+        ("sign-ins-per-minute", positive_int, "N", "successful sign-ins per account a minute"),
+        ("header-timeout", positive_seconds, "SECONDS", "a request's line and headers arrive in"),
+        ("body-timeout", positive_seconds, "SECONDS", "a request's body arrives in, after them"),
+        ("keep-alive-timeout", positive_int, "SECONDS", "an idle connection is closed after"),
+        ("max-connections", positive_int, "N", "open connections; more are closed at once"),
+    )
+    for name, kind, metavar, help_text in numbers:
+        default = getattr(defaults, name.replace("-", "_"))
+        unit = " s" if metavar == "SECONDS" else ""
         parser.add_argument(
             f"--{name}",
             type=kind,
-            default=env(name, getattr(defaults, attribute)),
-            metavar="SECONDS",
-            help=f"{help_text} (default {getattr(defaults, attribute)} s)",
+            default=env(name, default),
+            metavar=metavar,
+            help=f"{help_text} (default {default:.12g}{unit})",
         )
     parser.add_argument("--issuer", default=env("issuer", None), metavar="URL")
-    parser.add_argument(
-        "--max-sessions",
-        type=positive_int,
-        default=env("max-sessions", defaults.max_sessions),
-        metavar="N",
-        help="live sessions per account; a sign-in beyond ends the least recently used"
-        f" (default {defaults.max_sessions})",
-    )
-    parser.add_argument(
-        "--sign-ins-per-minute",
-        type=positive_int,
-        default=env("sign-ins-per-minute", defaults.sign_ins_per_minute),
-        metavar="N",
-        help=f"successful sign-ins per account per minute (default {defaults.sign_ins_per_minute})",
-    )
     parser.add_argument(
         "--allowed-hosts",
         type=name_list,
@@ -185,28 +198,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="addresses of proxies whose X-Forwarded-For names the client, comma-separated,"
         " * for any (default: none)",
-    )
-    timeouts: tuple[tuple[str, Callable[[str], float], str], ...] = (
-        ("header-timeout", positive_seconds, "a request's line and headers must arrive in"),
-        ("body-timeout", positive_seconds, "a request's body must arrive in, after its headers"),
-        ("keep-alive-timeout", positive_int, "an idle connection is closed after"),
-    )
-    for name, parse_seconds, help_text in timeouts:
-        attribute = name.replace("-", "_")
-        parser.add_argument(
-            f"--{name}",
-            type=parse_seconds,
-            default=env(name, getattr(defaults, attribute)),
-            metavar="SECONDS",
-            help=f"{help_text} (default {getattr(defaults, attribute):g} s)",
-        )
-    parser.add_argument(
-        "--max-connections",
-        type=positive_int,
-        default=env("max-connections", defaults.max_connections),
-        metavar="N",
-        help="open connections at most; more are closed at once"
-        f" (default {defaults.max_connections})",
     )
     parser.add_argument(
         "--sqlite-synchronous",

@@ -161,7 +161,7 @@ SCHEMAS: dict[str, Any] = {
                         "current": {"type": "boolean"},
                     },
                 },
-            }
+            },
         },
     },
     "Metadata": {
