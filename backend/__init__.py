@@ -1,4 +1,4 @@
-"""The auth server: sign-up, sign-in, rotating refresh tokens and OAuth 2.0 endpoints."""
+"""The auth server's public entry and the only module the desktop app imports: names load on use."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from backend.core.password_policy import password_strength
+    from backend.core.usernames import normalise_username
     from backend.errors import InvalidRequest
-    from backend.http import create_app
-    from backend.password_policy import normalise_username, password_strength
     from backend.runner import EmbeddedServer
     from backend.settings import Settings
+    from backend.web.app import create_app
 
 __all__ = [
     "EmbeddedServer",
@@ -21,19 +22,27 @@ __all__ = [
     "password_strength",
 ]
 
-_HOMES = {
+HOMES = {
     "EmbeddedServer": "backend.runner",
     "InvalidRequest": "backend.errors",
     "Settings": "backend.settings",
-    "create_app": "backend.http",
-    "normalise_username": "backend.password_policy",
-    "password_strength": "backend.password_policy",
+    "create_app": "backend.web.app",
+    "normalise_username": "backend.core.usernames",
+    "password_strength": "backend.core.password_policy",
 }
 
 
 def __getattr__(name: str) -> Any:
-    """Import a public name on first use, so `import backend` stays cheap (PEP 562)."""
-    home = _HOMES.get(name)
+    """Import a public name's module when the name is first used (PEP 562), so that
+    `import backend` costs nothing: Starlette, uvicorn, argon2 and zxcvbn load only when needed.
+    """
+    home = HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'backend' has no attribute {name!r}")
-    return getattr(importlib.import_module(home), name)
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

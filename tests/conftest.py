@@ -1,4 +1,4 @@
-"""Fixtures shared by every suite: real servers on 127.0.0.1 and system components."""
+"""Fixtures shared by every suite: real servers on 127.0.0.1, and an HTTP helper bound to one."""
 
 from __future__ import annotations
 
@@ -6,35 +6,19 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.server_process import ServerProcess
+from tests.support.api import Api
+from tests.support.server_process import ServerProcess
 
-
-def require_component(name: str, available: bool) -> None:
-    """Fail in CI and skip elsewhere when a system component is missing."""
-    if available:
-        return
-    message = f"{name} is not available on this machine"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; CI must provide it (see .ci/run)")
-    pytest.skip(message)
-
-
-def require_executable(name: str) -> str:
-    """Return the path of an executable, failing in CI and skipping elsewhere when absent."""
-    path = shutil.which(name)
-    require_component(name, path is not None)
-    assert path is not None
-    return path
+StartServer = Callable[..., ServerProcess]
 
 
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator:
+def start_server(tmp_path: Path) -> Iterator[StartServer]:
     """Start real servers as subprocesses; every one is stopped at the end of the test."""
     started: list[ServerProcess] = []
 
@@ -50,6 +34,25 @@ def start_server(tmp_path: Path) -> Iterator:
 
 
 @pytest.fixture
-def server(start_server) -> ServerProcess:
+def server(start_server: StartServer) -> ServerProcess:
     """One real server with default settings and a fresh data dir."""
     return start_server()
+
+
+@pytest.fixture(scope="module")
+def module_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """A real server shared by one module's tests (each test makes its own accounts), with
+    default settings unless the module names options in `SERVER_OPTIONS`."""
+    options = list(getattr(request.module, "SERVER_OPTIONS", ()))
+    server = ServerProcess(tmp_path_factory.mktemp("server"), options)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def api(module_server: ServerProcess) -> Api:
+    """HTTP calls to the module's server."""
+    return Api(module_server.url)

@@ -1,4 +1,4 @@
-"""The auth server's HTTP API on `requests`, raising the typed errors of desktop.errors."""
+"""The auth server's HTTP API on `requests`, raising the typed errors of desktop.core.errors."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ import threading
 import time
 from email.utils import parsedate_to_datetime
 
-from tests.backend.api import PASSWORD, Api, tokens_of
-from tests.server_process import ServerProcess
+from tests.support.api import PASSWORD, Api, tokens_of
+from tests.support.server_process import ServerProcess
 
 
 def test_ready_line_and_port_zero(server: ServerProcess) -> None:

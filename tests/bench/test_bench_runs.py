@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_executable
+from tests.support.components import require_executable
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -24,10 +24,10 @@ from desktop.app import create_window
 from desktop.core.client import ApiClient, TokenResponse
 from desktop.core.clock import SystemClock
 from desktop.core.errors import DesktopError
-from tests.conftest import require_executable
 from tests.desktop.driver import Driver
 from tests.desktop.faults.ledger import LedgerHandler, SecretLedger
 from tests.desktop.faults.secret_service import dump_every_item
+from tests.support.components import require_executable
 
 KEYRING_PASSWORD = "unlock-the-test-keyring"
 LEDGER = SecretLedger()

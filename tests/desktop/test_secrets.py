@@ -15,10 +15,10 @@ from desktop.core.clock import SystemClock
 from desktop.core.errors import InvalidGrant
 from desktop.core.token_store import SERVICE
 from desktop.qt.engine import Phase
-from tests.conftest import require_executable
 from tests.desktop.conftest import LEDGER, Account, SecretServiceEnv, new_password
 from tests.desktop.driver import Driver
 from tests.desktop.faults.ledger import SecretLedger
+from tests.support.components import require_executable
 
 pytestmark = pytest.mark.slow
 

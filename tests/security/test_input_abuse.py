@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from tests.security.client import PASSWORD, Client, assert_error
 from tests.security.figures import FIGURES
-from tests.security.raw import send
-from tests.server_process import ServerProcess
+from tests.support.api import PASSWORD, Api, assert_error, unique_name
+from tests.support.raw import send
+from tests.support.server_process import ServerProcess
 
 SUITE = "hostile request bodies and fields refused"
 LIMIT = 64 * 1024
@@ -206,15 +206,15 @@ def test_hostile_field_is_refused(
         pytest.param({"token": LONG}, 400, id="revoke-token-long"),
     ],
 )
-def test_hostile_form_field_is_refused(client: Client, fields: dict[str, str], status: int) -> None:
+def test_hostile_form_field_is_refused(api: Api, fields: dict[str, str], status: int) -> None:
     path = "/oauth/revoke" if "token" in fields else "/oauth/token"
-    assert_error(client.post_form(path, fields), status, "invalid_request")
+    assert_error(api.form(path, fields), status, "invalid_request")
     FIGURES.tally(SUITE)
 
 
-def test_a_very_long_password_is_a_wrong_password_not_an_error(client: Client) -> None:
-    username = client.sign_up("longpassword")
-    response = client.post_json("/sign-in", {"username": username, "password": LONG})
+def test_a_very_long_password_is_a_wrong_password_not_an_error(api: Api) -> None:
+    username = api.sign_up(unique_name("longpassword"))
+    response = api.post("/sign-in", {"username": username, "password": LONG})
     assert_error(response, 401, "invalid_credentials")
-    assert client.sign_in(username)["session_id"]
+    assert api.sign_in(username).session_id
     FIGURES.tally(SUITE)

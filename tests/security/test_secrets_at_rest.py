@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.security.client import Client
 from tests.security.figures import FIGURES
-from tests.server_process import ServerProcess
+from tests.support.api import Api, unique_name
+from tests.support.server_process import ServerProcess
 
 
 @dataclass
@@ -56,63 +56,63 @@ def data_files(data_dir: Path) -> dict[str, bytes]:
     return {str(path): path.read_bytes() for path in sorted(data_dir.rglob("*")) if path.is_file()}
 
 
-def use_every_flow(client: Client, kept: Secrets) -> None:
+def use_every_flow(api: Api, kept: Secrets) -> None:
     """Sign-up, sign-in, all three refresh routes, reuse, every revocation, misuse of tokens."""
-    url = client.base_url
+    url = api.base_url
     password_a, password_b = (f"amber {secrets.token_hex(4)} harbour lantern" for _ in "ab")
     kept.passwords += [password_a, password_b, password_a + "!"]
-    user_a = client.sign_up("secret", password_a)
-    user_b = client.sign_up("secret", password_b)
-    first = kept.keep(client.post_json("/sign-in", {"username": user_a, "password": password_a}))
-    second = kept.keep(client.refresh(first.json()["refresh_token"])).json()
-    third = kept.keep(client.http.post(f"{url}/tokens/{second['refresh_token']}/refresh")).json()
+    user_a = api.sign_up(unique_name("secret"), password_a)
+    user_b = api.sign_up(unique_name("secret"), password_b)
+    first = kept.keep(api.post("/sign-in", {"username": user_a, "password": password_a}))
+    second = kept.keep(api.refresh(first.json()["refresh_token"])).json()
+    third = kept.keep(api.http.post(f"{url}/tokens/{second['refresh_token']}/refresh")).json()
     fourth = kept.keep(
-        client.post_form(
+        api.form(
             "/oauth/token", {"grant_type": "refresh_token", "refresh_token": third["refresh_token"]}
         )
     ).json()
     access, refresh = fourth["access_token"], fourth["refresh_token"]
     for path in ("/account", "/sessions"):
-        assert client.call("GET", path, access).status_code == 200
+        assert api.call("GET", path, access).status_code == 200
     misuses = [
-        client.post_json("/sign-in", {"username": user_a, "password": password_a + "!"}),
-        client.post_json("/sign-up", {"username": user_a, "password": password_a}),
-        client.post_json("/sign-up", {"username": password_a, "password": password_a}),
-        client.refresh(access),
-        client.post_form("/oauth/token", {"grant_type": refresh, "refresh_token": refresh}),
-        client.post_form("/oauth/token", {"grant_type": "refresh_token", "refresh_token": access}),
-        client.post_json("/tokens/revoke", {"refresh_token": refresh, "reason": refresh}),
-        client.call("GET", "/account", refresh),
-        client.call("GET", f"/account?access_token={access}"),
-        client.call("DELETE", f"/sessions/{refresh}", access),
-        client.http.get(f"{url}/tokens/{refresh}"),
-        client.http.post(f"{url}/tokens/{refresh}/elsewhere"),
-        client.refresh(second["refresh_token"]),
-        client.refresh(refresh),
+        api.post("/sign-in", {"username": user_a, "password": password_a + "!"}),
+        api.post("/sign-up", {"username": user_a, "password": password_a}),
+        api.post("/sign-up", {"username": password_a, "password": password_a}),
+        api.refresh(access),
+        api.form("/oauth/token", {"grant_type": refresh, "refresh_token": refresh}),
+        api.form("/oauth/token", {"grant_type": "refresh_token", "refresh_token": access}),
+        api.post("/tokens/revoke", {"refresh_token": refresh, "reason": refresh}),
+        api.call("GET", "/account", refresh),
+        api.call("GET", f"/account?access_token={access}"),
+        api.call("DELETE", f"/sessions/{refresh}", access),
+        api.http.get(f"{url}/tokens/{refresh}"),
+        api.http.post(f"{url}/tokens/{refresh}/elsewhere"),
+        api.refresh(second["refresh_token"]),
+        api.refresh(refresh),
     ]
     for response in misuses:
         assert 400 <= response.status_code < 500, response.text
         kept.keep(response)
     for revoke in (
-        lambda s: client.http.post(f"{url}/tokens/{s['refresh_token']}/revoke"),
-        lambda s: client.post_form("/oauth/revoke", {"token": s["access_token"]}),
-        lambda s: client.post_form("/oauth/revoke", {"token": s["refresh_token"]}),
-        lambda s: client.post_json(
+        lambda s: api.http.post(f"{url}/tokens/{s['refresh_token']}/revoke"),
+        lambda s: api.form("/oauth/revoke", {"token": s["access_token"]}),
+        lambda s: api.form("/oauth/revoke", {"token": s["refresh_token"]}),
+        lambda s: api.post(
             "/tokens/revoke", {"refresh_token": s["refresh_token"], "reason": "signed_out"}
         ),
-        lambda s: client.call("POST", "/tokens/revoke-all", s["access_token"]),
+        lambda s: api.call("POST", "/tokens/revoke-all", s["access_token"]),
     ):
         session = kept.keep(
-            client.post_json("/sign-in", {"username": user_b, "password": password_b})
+            api.post("/sign-in", {"username": user_b, "password": password_b})
         ).json()
         assert revoke(session).status_code in (200, 204)
-        kept.keep(client.refresh(session["refresh_token"]))
+        kept.keep(api.refresh(session["refresh_token"]))
 
 
 @pytest.fixture(scope="module")
-def kept(client: Client) -> Secrets:
+def kept(api: Api) -> Secrets:
     secrets_used = Secrets()
-    use_every_flow(client, secrets_used)
+    use_every_flow(api, secrets_used)
     assert len(secrets_used.refresh_tokens) == 9
     assert len(secrets_used.error_bodies) >= 19
     return secrets_used

@@ -7,10 +7,10 @@ import random
 import statistics
 import time
 
-from tests.security.client import PASSWORD, Client, unique_name
 from tests.security.figures import FIGURES
-from tests.security.raw import RawResponse, send
-from tests.server_process import ServerProcess
+from tests.support.api import PASSWORD, Api, unique_name
+from tests.support.raw import RawResponse, send
+from tests.support.server_process import ServerProcess
 
 RUNS = 40
 TOLERANCE = 0.20
@@ -27,12 +27,12 @@ def timed_sign_in(url: str, username: str, source: str) -> tuple[float, RawRespo
 
 
 def test_unknown_user_takes_as_long_as_a_wrong_password(
-    module_server: ServerProcess, client: Client
+    module_server: ServerProcess, api: Api
 ) -> None:
     """Medians of interleaved runs; names and loopback source addresses are spread so that
     no attempt meets the sign-in throttle (five failures per name, twenty per address)."""
-    known = [client.sign_up("timed") for _ in range(RUNS // FAILURES_PER_NAME)]
-    assert client.sign_in(known[0], PASSWORD)["access_token"]
+    known = [api.sign_up(unique_name("timed")) for _ in range(RUNS // FAILURES_PER_NAME)]
+    assert api.sign_in(known[0], PASSWORD).access_token
     timings: dict[str, list[float]] = {"unknown": [], "wrong-password": []}
     bodies: set[bytes] = set()
     shuffle = random.Random(5)

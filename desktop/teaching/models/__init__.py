@@ -1,1 +1,1 @@
-"""What the teaching tabs show, as data with no painting; may import desktop.core only."""
+"""What the teaching tabs show, as data with no painting; imports desktop.core, never Qt."""

@@ -18,8 +18,8 @@ from desktop.storage.file_store import FileStore
 from desktop.storage.keyring_store import CallThread, KeyringStore
 from desktop.storage.kinds import make_store
 from desktop.storage.memory_store import MemoryStore
-from tests.conftest import require_executable
 from tests.desktop.conftest import SecretServiceEnv
+from tests.support.components import require_executable
 
 SERVER = "http://127.0.0.1:8123"
 

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from desktop.teaching.models.http import FetchFailed, fetch_jwks
 from desktop.teaching.models.jwt_view import MalformedToken, split_jwt, verify_signature
-from tests.backend.api import Api
-from tests.server_process import ServerProcess
+from tests.support.api import Api
+from tests.support.server_process import ServerProcess
 
 
 def b64(data: bytes) -> str:

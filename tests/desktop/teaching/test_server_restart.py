@@ -9,7 +9,7 @@ import pytest
 
 from backend import EmbeddedServer, Settings
 from desktop.teaching.models.server_restart import restart_with_access_ttl
-from tests.backend.api import Api, tokens_of
+from tests.support.api import Api, tokens_of
 
 
 def test_restart_keeps_port_key_and_sessions_and_applies_the_new_lifetime(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from desktop.qt.engine import Phase
 from desktop.storage.file_store import FileStore
 from tests.desktop.conftest import Account, new_password
 from tests.desktop.driver import Driver
-from tests.server_process import ServerProcess
+from tests.support.server_process import ServerProcess
 
 FILE_STORE = ("--token-store", "file")
 

@@ -1,0 +1,1 @@
+"""Use cases and rules, no HTTP: may import storage, settings and errors; never web or Starlette."""

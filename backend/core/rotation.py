@@ -1,0 +1,122 @@
+"""Refresh-token rotation in one transaction, reuse detection, grace for the predecessor; revoke."""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+from backend.core.sessions import Clock, Sessions, TokenGrant, ended_in_words
+from backend.core.tokens import RefreshTokens
+from backend.errors import InvalidGrant, InvalidRequest
+from backend.settings import Settings
+from backend.storage.database import Database
+from backend.storage.records import EndReason, Session, TokenInSession
+from backend.storage.store import Store
+
+log = logging.getLogger("backend.service")
+ANOTHER_CLIENT = "The refresh token was issued to another client."
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    """The result of a rotation transaction: a token to hand out, or why not."""
+
+    session: Session | None
+    refresh_token: str | None
+    refusal: str | None = None
+    username: str | None = None
+
+
+class Rotation:
+    """What a refresh token can do: be traded for its successor, or end its session."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        refresh_tokens: RefreshTokens,
+        sessions: Sessions,
+        clock: Clock,
+    ) -> None:
+        self.settings = settings
+        self.database = database
+        self.refresh_tokens = refresh_tokens
+        self.sessions = sessions
+        self.clock = clock
+
+    async def refresh(self, refresh_token: object, client_id: str | None = None) -> TokenGrant:
+        """Rotate a refresh token: one transaction, reuse detection, grace for the predecessor."""
+        if not isinstance(refresh_token, str) or not refresh_token:
+            raise InvalidRequest("refresh_token must be a non-empty string.")
+        now = self.clock()
+        outcome = await self.database.run(self._rotate, refresh_token, client_id, now)
+        if outcome.refusal is not None:
+            raise InvalidGrant(outcome.refusal)
+        assert outcome.session is not None
+        assert outcome.refresh_token is not None
+        assert outcome.username is not None
+        return self.sessions.grant(outcome.username, outcome.session, outcome.refresh_token, now)
+
+    def _rotate(
+        self, store: Store, presented: str, client_id: str | None, now: float
+    ) -> RefreshOutcome:
+        found = store.token_in_session(self.refresh_tokens.digest(presented))
+        if found is None:
+            return RefreshOutcome(None, None, "The refresh token is unknown.")
+        session = found.session
+        if session.ended_at is not None:
+            return RefreshOutcome(None, None, ended_in_words(session.end_reason))
+        if now >= session.expires_at:
+            store.end_session(session.id, EndReason.EXPIRED, int(now))
+            return RefreshOutcome(None, None, ended_in_words(EndReason.EXPIRED))
+        same_client = client_id is None or client_id == session.client_id
+        if found.generation == session.current_generation:
+            if not same_client:
+                return RefreshOutcome(None, None, ANOTHER_CLIENT)
+            return self._advance(store, found, presented, now)
+        within_grace = now - session.rotated_at <= self.settings.reuse_grace
+        if found.generation == session.current_generation - 1 and within_grace and same_client:
+            successor = self.refresh_tokens.successor(presented)
+            return RefreshOutcome(session, successor, username=found.username)
+        store.end_session(session.id, EndReason.REUSE_DETECTED, int(now))
+        log.warning("refresh token reuse detected; session %s ended", session.id)
+        return RefreshOutcome(None, None, ended_in_words(EndReason.REUSE_DETECTED))
+
+    def _advance(
+        self, store: Store, found: TokenInSession, presented: str, now: float
+    ) -> RefreshOutcome:
+        session = found.session
+        successor = self.refresh_tokens.successor(presented)
+        idle_expires_at = min(
+            session.absolute_expires_at, math.ceil(now) + self.settings.refresh_idle_ttl
+        )
+        rotated = store.rotate(session, self.refresh_tokens.digest(successor), now, idle_expires_at)
+        return RefreshOutcome(rotated, successor, username=found.username)
+
+    async def revoke(
+        self,
+        token: object,
+        reason: EndReason = EndReason.REVOKED,
+        client_id: str | None = None,
+    ) -> None:
+        """End the session of a refresh token (any token of its chain); silent if unknown.
+
+        With a `client_id`, only a token issued to that client is revoked (RFC 7009 §2.1).
+        """
+        if not isinstance(token, str) or not token:
+            raise InvalidRequest("refresh_token must be a non-empty string.")
+        digest = self.refresh_tokens.digest(token)
+        now = int(self.clock())
+
+        def end(store: Store) -> None:
+            record = store.find_token(digest)
+            if record is None:
+                return
+            if client_id is not None:
+                session = store.session(record.session_id)
+                if session is None or session.client_id != client_id:
+                    return
+            store.end_session(record.session_id, reason, now)
+
+        await self.database.run(end)

@@ -1,0 +1,1 @@
+"""Records, the Store protocol, SQLite and the database thread: may import only settings, errors."""

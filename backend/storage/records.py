@@ -1,0 +1,84 @@
+"""What the store keeps, as typed frozen records: users, sessions and refresh tokens' places."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class EndReason(StrEnum):
+    """Why a session ended; kept on the row, which is marked, never deleted while recent."""
+
+    SIGNED_OUT = "signed_out"
+    REVOKED = "revoked"
+    REVOKED_EVERYWHERE = "revoked_everywhere"
+    REUSE_DETECTED = "reuse_detected"
+    EXPIRED = "expired"
+    SESSION_LIMIT = "session_limit"
+
+
+@dataclass(frozen=True)
+class User:
+    """An account: its id, normalised username and argon2id hash."""
+
+    id: str
+    username: str
+    password_hash: str
+
+
+@dataclass(frozen=True)
+class Session:
+    """One sign-in's chain of refresh tokens; `current_generation` names the current one."""
+
+    id: str
+    user_id: str
+    client_id: str
+    created_at: int
+    last_refreshed_at: int
+    refresh_count: int
+    absolute_expires_at: int
+    idle_expires_at: int
+    current_generation: int
+    rotated_at: float
+    ended_at: int | None
+    end_reason: EndReason | None
+
+    @property
+    def expires_at(self) -> int:
+        return min(self.absolute_expires_at, self.idle_expires_at)
+
+    def active_at(self, now: float) -> bool:
+        return self.ended_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """Where a refresh token's hash sits: its session and its place in the chain."""
+
+    session_id: str
+    generation: int
+
+
+@dataclass(frozen=True)
+class TokenInSession:
+    """A refresh token's place in its chain, with its session and the account's username."""
+
+    generation: int
+    session: Session
+    username: str
+
+
+@dataclass(frozen=True)
+class FailureCount:
+    """Failed sign-ins counted under one throttle key, and when the last one happened."""
+
+    failures: int
+    last_failure: float
+
+
+@dataclass(frozen=True)
+class SessionPosition:
+    """Where a page of a user's sessions, newest first, goes on: after this start and id."""
+
+    created_at: int
+    session_id: str

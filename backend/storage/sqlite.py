@@ -1,0 +1,313 @@
+"""The Store in SQLite (WAL): one connection for the database thread, rows read into records."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+from backend.storage.checkpoints import WRITER_CHECKPOINT_PAGES, Checkpointer
+from backend.storage.records import (
+    EndReason,
+    FailureCount,
+    Session,
+    SessionPosition,
+    TokenInSession,
+    TokenRecord,
+    User,
+)
+from backend.storage.schema import migrate
+from backend.storage.session_signal import SessionEndSignal
+
+
+def user_from(row: sqlite3.Row) -> User:
+    return User(id=row["id"], username=row["username"], password_hash=row["password_hash"])
+
+
+def session_from(row: sqlite3.Row) -> Session:
+    """A session from a row holding the sessions table's columns, read by name."""
+    end_reason = row["end_reason"]
+    return Session(
+        id=row["id"],
+        user_id=row["user_id"],
+        client_id=row["client_id"],
+        created_at=row["created_at"],
+        last_refreshed_at=row["last_refreshed_at"],
+        refresh_count=row["refresh_count"],
+        absolute_expires_at=row["absolute_expires_at"],
+        idle_expires_at=row["idle_expires_at"],
+        current_generation=row["current_generation"],
+        rotated_at=row["rotated_at"],
+        ended_at=row["ended_at"],
+        end_reason=EndReason(end_reason) if end_reason is not None else None,
+    )
+
+
+class SqliteStore:
+    """SQLite in WAL mode; one connection, used by one thread at a time (the database thread).
+
+    WAL checkpoints run on a background connection (see checkpoints.py). After a COMMIT that
+    ended a session, `ended_signal` (a file next to the database) tells every process.
+    """
+
+    def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._connection = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=30
+        )
+        self._connection.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute(f"PRAGMA synchronous={synchronous}")
+        self._connection.execute("PRAGMA foreign_keys=ON")
+        self._connection.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
+        migrate(self._connection)
+        for suffix in ("", "-wal", "-shm"):
+            database_file = Path(f"{path}{suffix}")
+            if database_file.exists():
+                database_file.chmod(0o600)
+        self._checkpointer = Checkpointer(path, synchronous)
+        self.ended_signal = SessionEndSignal(Path(f"{path}-ended"))
+        self._ended_sessions = False
+
+    def close(self) -> None:
+        self._checkpointer.close()
+        self._connection.close()
+        self.ended_signal.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on an exception."""
+        with self._lock:
+            self._ended_sessions = False
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+            self._checkpointer.committed()
+            if self._ended_sessions:
+                self.ended_signal.announce()
+
+    def add_user(self, user: User, now: int) -> bool:
+        try:
+            self._connection.execute(
+                "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                (user.id, user.username, user.password_hash, now),
+            )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def user_by_name(self, username: str) -> User | None:
+        row = self._connection.execute(
+            "SELECT id, username, password_hash FROM users WHERE username = ?", (username,)
+        ).fetchone()
+        return user_from(row) if row else None
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        self._connection.execute(
+            "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id)
+        )
+
+    def add_session(self, session: Session, token_hash: bytes) -> None:
+        self._connection.execute(
+            "INSERT INTO sessions (id, user_id, client_id, created_at, last_refreshed_at,"
+            " refresh_count, absolute_expires_at, idle_expires_at, current_generation,"
+            " rotated_at, ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session.id,
+                session.user_id,
+                session.client_id,
+                session.created_at,
+                session.last_refreshed_at,
+                session.refresh_count,
+                session.absolute_expires_at,
+                session.idle_expires_at,
+                session.current_generation,
+                session.rotated_at,
+                session.ended_at,
+                session.end_reason,
+            ),
+        )
+        self._add_token(token_hash, session.id, session.current_generation, session.rotated_at)
+
+    def _add_token(self, token_hash: bytes, session_id: str, generation: int, now: float) -> None:
+        self._connection.execute(
+            "INSERT INTO refresh_tokens (token_hash, session_id, generation, issued_at)"
+            " VALUES (?, ?, ?, ?)",
+            (token_hash, session_id, generation, now),
+        )
+
+    def session(self, session_id: str) -> Session | None:
+        row = self._connection.execute(
+            "SELECT * FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        return session_from(row) if row else None
+
+    def live_sessions(
+        self, user_id: str, now: int, limit: int, after: SessionPosition | None
+    ) -> list[Session]:
+        start = (after.created_at, after.session_id) if after else (None, None)
+        rows = self._connection.execute(
+            "SELECT * FROM sessions WHERE user_id = ? AND ended_at IS NULL"
+            " AND MIN(absolute_expires_at, idle_expires_at) > ?"
+            " AND (? IS NULL OR (created_at, id) < (?, ?))"
+            " ORDER BY created_at DESC, id DESC LIMIT ?",
+            (user_id, now, start[0], start[0], start[1], limit),
+        ).fetchall()
+        return [session_from(row) for row in rows]
+
+    def sessions_started_since(self, user_id: str, since: int) -> int:
+        row = self._connection.execute(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = ? AND created_at >= ?",
+            (user_id, since),
+        ).fetchone()
+        return int(row[0])
+
+    def end_least_recent_sessions(
+        self, user_id: str, keep: int, reason: EndReason, now: int
+    ) -> list[str]:
+        rows = self._connection.execute(
+            "SELECT id FROM sessions WHERE user_id = ? AND ended_at IS NULL"
+            " AND MIN(absolute_expires_at, idle_expires_at) > ?"
+            " ORDER BY rotated_at DESC, id DESC LIMIT -1 OFFSET ?",
+            (user_id, now, keep),
+        ).fetchall()
+        ended = [row["id"] for row in reversed(rows)]
+        for session_id in ended:
+            self.end_session(session_id, reason, now)
+        return ended
+
+    def find_token(self, token_hash: bytes) -> TokenRecord | None:
+        row = self._connection.execute(
+            "SELECT session_id, generation FROM refresh_tokens WHERE token_hash = ?",
+            (token_hash,),
+        ).fetchone()
+        return (
+            TokenRecord(session_id=row["session_id"], generation=row["generation"]) if row else None
+        )
+
+    def token_in_session(self, token_hash: bytes) -> TokenInSession | None:
+        """One query for what a refresh needs: the token's generation, session and username."""
+        row = self._connection.execute(
+            "SELECT s.*, t.generation, u.username FROM refresh_tokens t"
+            " JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id"
+            " WHERE t.token_hash = ?",
+            (token_hash,),
+        ).fetchone()
+        if row is None:
+            return None
+        return TokenInSession(
+            generation=row["generation"], session=session_from(row), username=row["username"]
+        )
+
+    def rotate(
+        self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
+    ) -> Session:
+        """Make `token_hash` the session's current token; returns the session as updated."""
+        rotated = replace(
+            session,
+            current_generation=session.current_generation + 1,
+            rotated_at=now,
+            last_refreshed_at=int(now),
+            refresh_count=session.refresh_count + 1,
+            idle_expires_at=idle_expires_at,
+        )
+        self._add_token(token_hash, session.id, rotated.current_generation, now)
+        self._connection.execute(
+            "UPDATE sessions SET current_generation = ?, rotated_at = ?, last_refreshed_at = ?,"
+            " refresh_count = ?, idle_expires_at = ? WHERE id = ?",
+            (
+                rotated.current_generation,
+                now,
+                rotated.last_refreshed_at,
+                rotated.refresh_count,
+                idle_expires_at,
+                session.id,
+            ),
+        )
+        return rotated
+
+    def end_session(self, session_id: str, reason: EndReason, now: int) -> bool:
+        cursor = self._connection.execute(
+            "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
+            (now, reason.value, session_id),
+        )
+        self._ended_sessions |= cursor.rowcount > 0
+        return cursor.rowcount == 1
+
+    def end_sessions_of(self, user_id: str, reason: EndReason, now: int) -> int:
+        cursor = self._connection.execute(
+            "UPDATE sessions SET ended_at = ?, end_reason = ?"
+            " WHERE user_id = ? AND ended_at IS NULL",
+            (now, reason.value, user_id),
+        )
+        self._ended_sessions |= cursor.rowcount > 0
+        return cursor.rowcount
+
+    def purge(self, ended_before: int) -> int:
+        """Delete sessions (and their token hashes) that ended or expired before a moment."""
+        old = (
+            "SELECT id FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < :t)"
+            " OR (ended_at IS NULL AND MIN(absolute_expires_at, idle_expires_at) < :t)"
+        )
+        self._connection.execute(
+            f"DELETE FROM refresh_tokens WHERE session_id IN ({old})",  # noqa: S608
+            {"t": ended_before},
+        )
+        cursor = self._connection.execute(
+            f"DELETE FROM sessions WHERE id IN ({old})",  # noqa: S608
+            {"t": ended_before},
+        )
+        return cursor.rowcount
+
+    def failure_counts(self, keys: Sequence[str]) -> dict[str, FailureCount]:
+        marks = ", ".join("?" * len(keys))
+        rows = self._connection.execute(
+            f"SELECT key, failures, last_failure FROM sign_in_failures WHERE key IN ({marks})",  # noqa: S608
+            tuple(keys),
+        ).fetchall()
+        return {row["key"]: FailureCount(row["failures"], row["last_failure"]) for row in rows}
+
+    def record_failures(self, keys: Sequence[str], now: float, restart_before: float) -> None:
+        self._connection.executemany(
+            "INSERT INTO sign_in_failures (key, failures, last_failure) VALUES (?, 1, ?)"
+            " ON CONFLICT (key) DO UPDATE SET last_failure = excluded.last_failure,"
+            " failures = CASE WHEN sign_in_failures.last_failure < ? THEN 1"
+            " ELSE sign_in_failures.failures + 1 END",
+            [(key, now, restart_before) for key in keys],
+        )
+
+    def clear_failures(self, keys: Sequence[str]) -> None:
+        self._connection.executemany(
+            "DELETE FROM sign_in_failures WHERE key = ?", [(key,) for key in keys]
+        )
+
+    def signed_in_from(self, user_id: str, address: str) -> bool:
+        row = self._connection.execute(
+            "SELECT 1 FROM sign_in_addresses WHERE user_id = ? AND address = ?",
+            (user_id, address),
+        ).fetchone()
+        return row is not None
+
+    def remember_sign_in_address(self, user_id: str, address: str, now: int) -> None:
+        self._connection.execute(
+            "INSERT INTO sign_in_addresses (user_id, address, last_sign_in) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id, address) DO UPDATE SET last_sign_in = excluded.last_sign_in",
+            (user_id, address, now),
+        )
+
+    def purge_sign_in_records(self, failures_before: float, addresses_before: int) -> int:
+        failures = self._connection.execute(
+            "DELETE FROM sign_in_failures WHERE last_failure < ?", (failures_before,)
+        )
+        addresses = self._connection.execute(
+            "DELETE FROM sign_in_addresses WHERE last_sign_in < ?", (addresses_before,)
+        )
+        return failures.rowcount + addresses.rowcount

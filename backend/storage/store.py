@@ -1,0 +1,139 @@
+"""The Store protocol: all the use cases ask of persistence, so a second store needs no more."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from backend.storage.records import (
+    EndReason,
+    FailureCount,
+    Session,
+    SessionPosition,
+    TokenInSession,
+    TokenRecord,
+    User,
+)
+
+
+class EndSignal(Protocol):
+    """A mark that changes whenever a session ends, seen by every server sharing the store."""
+
+    def mark(self) -> bytes:
+        """The current mark; compare it with an earlier one to learn whether a session ended."""
+        ...
+
+
+class Store(Protocol):
+    """What the use cases need from persistence, used from one thread at a time.
+
+    Every call but `close` and `ended_signal` runs inside `transaction()`. After a COMMIT
+    that ended a session (`end_session`, `end_sessions_of`, `end_least_recent_sessions`),
+    `ended_signal` has a new mark.
+    """
+
+    @property
+    def ended_signal(self) -> EndSignal:
+        """The signal of ended sessions, shared with every server process of the store."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """One transaction, committed (durably) at the end, rolled back on an exception."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files; the store is not used afterwards."""
+        ...
+
+    def add_user(self, user: User, now: int) -> bool:
+        """Add an account; False (and no change) if its username exists."""
+        ...
+
+    def user_by_name(self, username: str) -> User | None:
+        """The account with this normalised username."""
+        ...
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        """Replace an account's password hash (a rehash under a newer policy)."""
+        ...
+
+    def add_session(self, session: Session, token_hash: bytes) -> None:
+        """Add a session with its first refresh token's hash as generation 0."""
+        ...
+
+    def session(self, session_id: str) -> Session | None:
+        """A session by id, ended or not."""
+        ...
+
+    def live_sessions(
+        self, user_id: str, now: int, limit: int, after: SessionPosition | None
+    ) -> list[Session]:
+        """Up to `limit` of a user's sessions neither ended nor expired at `now`, newest first
+        (by `created_at`, then `id`, both descending), starting after `after` when given."""
+        ...
+
+    def sessions_started_since(self, user_id: str, since: int) -> int:
+        """How many sessions of the user, ended or not, were created at `since` or later."""
+        ...
+
+    def end_least_recent_sessions(
+        self, user_id: str, keep: int, reason: EndReason, now: int
+    ) -> list[str]:
+        """End the user's live sessions (neither ended nor expired at `now`) beyond the `keep`
+        most recently used (latest `rotated_at`: its last refresh, or its start); their ids."""
+        ...
+
+    def find_token(self, token_hash: bytes) -> TokenRecord | None:
+        """Where a refresh token's hash sits, for any generation of its chain."""
+        ...
+
+    def token_in_session(self, token_hash: bytes) -> TokenInSession | None:
+        """A refresh token's generation with its session and username, in one read."""
+        ...
+
+    def rotate(
+        self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
+    ) -> Session:
+        """Make `token_hash` the next generation of `session`; return the session as updated
+        (one more refresh, rotated and last refreshed `now`, idle expiry moved)."""
+        ...
+
+    def end_session(self, session_id: str, reason: EndReason, now: int) -> bool:
+        """Mark a session ended, unless it already is; True if this call ended it."""
+        ...
+
+    def end_sessions_of(self, user_id: str, reason: EndReason, now: int) -> int:
+        """Mark every session of a user ended that is not yet; the number it ended."""
+        ...
+
+    def purge(self, ended_before: int) -> int:
+        """Delete sessions (and their token hashes) that ended or expired before a moment."""
+        ...
+
+    def failure_counts(self, keys: Sequence[str]) -> dict[str, FailureCount]:
+        """The failed sign-ins counted under each of `keys` that has any (sign-in throttling:
+        every server sharing the store sees the same counts)."""
+        ...
+
+    def record_failures(self, keys: Sequence[str], now: float, restart_before: float) -> None:
+        """Count one more failure under each key, the last at `now`; a count whose last
+        failure came before `restart_before` starts again at one."""
+        ...
+
+    def clear_failures(self, keys: Sequence[str]) -> None:
+        """Forget the failures counted under `keys`."""
+        ...
+
+    def signed_in_from(self, user_id: str, address: str) -> bool:
+        """True if the user has signed in from this client address (and it was remembered)."""
+        ...
+
+    def remember_sign_in_address(self, user_id: str, address: str, now: int) -> None:
+        """Note that the user signed in from `address` at `now`."""
+        ...
+
+    def purge_sign_in_records(self, failures_before: float, addresses_before: int) -> int:
+        """Delete failure counts whose last failure, and sign-in addresses whose last sign-in,
+        came before these moments; the number of rows deleted."""
+        ...

@@ -1,0 +1,1 @@
+"""The ASGI app (Starlette): factory, routes, bodies, rendering; may import core and below."""

@@ -1,0 +1,1 @@
+"""The server benchmarks: one server under wrk, and several processes on one port."""

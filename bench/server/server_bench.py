@@ -1,0 +1,326 @@
+"""The server benchmark: the real server on one core, wrk on another, ratios from one run."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import seed, wrk
+from bench.launch import BenchServer
+from bench.stats import Row, Sample, ratio
+from bench.table import load_table
+
+ACCESS_TTL = "900"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How long, how often and how hard; cores are taskset lists, None for no pinning."""
+
+    seconds: float = 5.0
+    repeats: int = 3
+    connections: int = 32
+    sign_in_load: int = 4
+    server_cores: str | None = "0"
+    load_cores: str | None = "1"
+    variants: bool = True
+
+
+def default_cores() -> tuple[str | None, str | None]:
+    """The first usable core for the server and the second for wrk; no pinning on one core."""
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) < 2:
+        return None, None
+    return str(cores[0]), str(cores[1])
+
+
+def progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# The seeding signs one account in hundreds of times within seconds (a pool of tokens per
+# scenario), far beyond what the per-account limits let a person do.
+SEEDING = ("--max-sessions", "100000", "--sign-ins-per-minute", "100000")
+
+
+class Target:
+    """One server under test, with an account and a pool of access tokens for `/account`."""
+
+    def __init__(
+        self, plan: Plan, workdir: Path, name: str, options: list[str], module: str = "backend"
+    ) -> None:
+        self.plan = plan
+        self.workdir = workdir / name
+        self.name = name
+        self.server = BenchServer(
+            self.workdir / "data",
+            ["--access-ttl", ACCESS_TTL, *SEEDING, *options],
+            plan.server_cores,
+            module,
+        )
+        self.url = ""
+        self.username = ""
+        self.access_tokens = self.workdir / "access-tokens"
+        self.sign_in_names = self.workdir / "sign-in-names"
+        self.held_tokens = self.workdir / "held-tokens"
+
+    def __enter__(self) -> Target:
+        self.url = self.server.start()
+        self.username = seed.sign_up(self.url)
+        grants = seed.sessions(self.url, self.username, self.plan.connections)
+        seed.write_lines(self.access_tokens, [grant.access_token for grant in grants])
+        seed.write_lines(self.sign_in_names, seed.accounts(self.url, self.plan.connections))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+
+    def load(
+        self, path: str, script: str, args: tuple[str, ...] = (), connections: int | None = None
+    ) -> wrk.Load:
+        return wrk.Load(
+            self.url + path,
+            script,
+            args,
+            connections=connections or self.plan.connections,
+            seconds=self.plan.seconds,
+            cores=self.plan.load_cores,
+        )
+
+    def refresh_pool(self) -> str:
+        """Fresh refresh tokens, two per connection, in a file for refresh.lua."""
+        grants = seed.sessions(self.url, self.username, 2 * self.plan.connections)
+        path = seed.write_lines(self.workdir / "refresh-tokens", [g.refresh_token for g in grants])
+        return str(path)
+
+    def measure(self, row: Row, load: wrk.Load) -> Sample:
+        """Run one load and note the CPU time the server spent on it."""
+        before = self.server.cpu_seconds()
+        result = wrk.run(load, self.workdir)
+        return row.add(Sample(result, self.server.cpu_seconds() - before))
+
+    def health(self, row: Row) -> Sample:
+        return self.measure(row, self.load("/health", "get"))
+
+    def account(self, row: Row) -> Sample:
+        return self.measure(row, self.load("/account", "get", (str(self.access_tokens),)))
+
+    def refresh_load(self) -> wrk.Load:
+        """Rotation from a fresh pool; wrk leaves the tokens it holds at the end in a file."""
+        return self.load("/tokens/refresh", "refresh", (self.refresh_pool(), str(self.held_tokens)))
+
+    def refresh(self, row: Row) -> Sample:
+        return self.measure(row, self.refresh_load())
+
+    def sign_in(self, row: Row) -> Sample:
+        return self.measure(row, self.load("/sign-in", "sign_in", self.sign_in_args()))
+
+    def sign_in_args(self) -> tuple[str, str]:
+        """Sign-ins rotate over one account per connection, as different users would."""
+        return (str(self.sign_in_names), seed.PASSWORD)
+
+    def refresh_during_sign_ins(self, row: Row, sign_ins: Row) -> Sample:
+        """Refresh at full load while a few connections sign in as fast as they are answered."""
+        refresh = self.refresh_load()
+        signing = self.load(
+            "/sign-in",
+            "sign_in",
+            self.sign_in_args(),
+            connections=self.plan.sign_in_load,
+        )
+        background = wrk.start(signing, self.workdir / "sign-in-load")
+        sample = self.measure(row, refresh)
+        sign_ins.add(Sample(wrk.finish(background)))
+        return sample
+
+    def survives_kill(self) -> Durability:
+        """kill -9 the server, start it again on its data, and refresh every token wrk held.
+
+        Each held token is the latest of its chain that a response handed out: after a crash
+        the server must still know it, or the client holding it would be signed out.
+        """
+        tokens = self.held_tokens.read_text().split()
+        self.server.kill()
+        self.url = self.server.start()
+        return Durability(sum(seed.refreshes(self.url, token) for token in tokens), len(tokens))
+
+
+@dataclass(frozen=True)
+class Durability:
+    """How many refresh tokens handed out before a kill -9 still worked after the restart."""
+
+    kept: int
+    handed_out: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kept} of {self.handed_out} refresh tokens handed out before kill -9 still work"
+        )
+
+
+QUIET = ["--access-log", "off"]
+
+
+@dataclass
+class Rows:
+    """Every row of the server table, in print order."""
+
+    health: Row
+    account: Row
+    refresh: Row
+    sign_in: Row
+    refresh_loaded: Row
+    sign_in_load: Row
+    full_health: Row
+    full_refresh: Row
+    logged_health: Row
+    logged_account: Row
+    logged_refresh: Row
+
+    @classmethod
+    def empty(cls, plan: Plan) -> Rows:
+        c, s = plan.connections, plan.sign_in_load
+        return cls(
+            health=Row("GET /health (the floor)", c),
+            account=Row("GET /account (verify + session check)", c),
+            refresh=Row("POST /tokens/refresh (rotation)", c),
+            sign_in=Row("POST /sign-in (argon2id)", c),
+            refresh_loaded=Row("POST /tokens/refresh during sign-ins", c),
+            sign_in_load=Row("  the concurrent POST /sign-in load", s),
+            full_health=Row("GET /health, synchronous=full", c),
+            full_refresh=Row("POST /tokens/refresh, synchronous=full", c),
+            logged_health=Row("GET /health, access log on", c),
+            logged_account=Row("GET /account, access log on", c),
+            logged_refresh=Row("POST /tokens/refresh, access log on", c),
+        )
+
+    def measured(self) -> list[Row]:
+        return [row for row in vars(self).values() if row.samples]
+
+
+@dataclass
+class Report:
+    """The rows and the kill -9 checks of one run."""
+
+    plan: Plan
+    rows: Rows
+    durability: dict[str, Durability]
+
+
+def repeat(plan: Plan, steps: list[tuple[str, Callable[[], Sample]]]) -> None:
+    """Run the steps in turn, `plan.repeats` times, so noise hits every scenario alike."""
+    total = plan.repeats * len(steps)
+    done = 0
+    for round_number in range(plan.repeats):
+        for name, step in steps:
+            sample = step()
+            done += 1
+            progress(
+                f"  [{done}/{total}] round {round_number + 1} {name}:"
+                f" {sample.result.rate:,.0f} req/s, p99 {sample.result.p99_ms:.1f} ms,"
+                f" server CPU {sample.cpu_share:.0%}, {sample.result.failures} failed"
+            )
+
+
+def measure(plan: Plan, workdir: Path) -> Report:
+    """Every scenario with the access log off, then synchronous=full, then the log on."""
+    rows = Rows.empty(plan)
+    durability: dict[str, Durability] = {}
+    progress(f"server on core {plan.server_cores}, wrk on core {plan.load_cores}")
+    with Target(plan, workdir, "normal", QUIET) as target:
+        repeat(
+            plan,
+            [
+                ("health", lambda: target.health(rows.health)),
+                ("account", lambda: target.account(rows.account)),
+                ("refresh", lambda: target.refresh(rows.refresh)),
+                ("sign-in", lambda: target.sign_in(rows.sign_in)),
+                (
+                    "refresh during sign-ins",
+                    lambda: target.refresh_during_sign_ins(rows.refresh_loaded, rows.sign_in_load),
+                ),
+            ],
+        )
+        durability["synchronous=normal"] = target.survives_kill()
+    if plan.variants:
+        with Target(plan, workdir, "full", [*QUIET, "--sqlite-synchronous", "full"]) as target:
+            repeat(
+                plan,
+                [
+                    ("health, full", lambda: target.health(rows.full_health)),
+                    ("refresh, full", lambda: target.refresh(rows.full_refresh)),
+                ],
+            )
+            durability["synchronous=full"] = target.survives_kill()
+        with Target(plan, workdir, "logged", []) as target:
+            repeat(
+                plan,
+                [
+                    ("health, log on", lambda: target.health(rows.logged_health)),
+                    ("account, log on", lambda: target.account(rows.logged_account)),
+                    ("refresh, log on", lambda: target.refresh(rows.logged_refresh)),
+                ],
+            )
+    return Report(plan, rows, durability)
+
+
+def verdict(holds: bool) -> str:
+    return "holds" if holds else "MISSED"
+
+
+def cpu_ratio(row: Row, floor: Row) -> float:
+    """The throughput ratio that CPU time per request predicts: floor's cost over row's."""
+    return ratio(floor.cpu_per_request_us, row.cpu_per_request_us)
+
+
+def summary(report: Report) -> str:
+    """The ratios from this run, against the project's targets."""
+    rows = report.rows
+    account = ratio(rows.account.rate, rows.health.rate)
+    refresh = ratio(rows.refresh.rate, rows.health.rate)
+    stall = ratio(rows.refresh_loaded.p99_ms, rows.refresh.p99_ms)
+    lines = [
+        f"- account/health: {account:.2f} (target at least 0.6: {verdict(account >= 0.6)})",
+        f"- refresh/health: {refresh:.2f} (target at least 0.4: {verdict(refresh >= 0.4)})",
+        f"- refresh p99 at {rows.refresh.connections} connections: {rows.refresh.p99_ms:.1f} ms"
+        f" (target under 25 ms: {verdict(rows.refresh.p99_ms < 25)})",
+        f"- refresh p99 during sign-ins / without: {stall:.2f}"
+        f" (target at most 2: {verdict(stall <= 2)});"
+        f" {rows.sign_in_load.rate:,.1f} sign-ins/s were answered meanwhile",
+        f"- the same ratios from server CPU time per request: refresh/health"
+        f" {cpu_ratio(rows.refresh, rows.health):.2f}, account/health"
+        f" {cpu_ratio(rows.account, rows.health):.2f} (less sensitive to other load on the"
+        " machine than req/s)",
+    ]
+    if rows.full_refresh.samples:
+        lines.append(
+            f"- synchronous=full: refresh/health"
+            f" {ratio(rows.full_refresh.rate, rows.full_health.rate):.2f};"
+            f" refresh at {ratio(rows.full_refresh.rate, rows.refresh.rate):.2f} x the normal rate"
+        )
+    if rows.logged_refresh.samples:
+        lines.append(
+            f"- access log on: account/health"
+            f" {ratio(rows.logged_account.rate, rows.logged_health.rate):.2f},"
+            f" refresh/health {ratio(rows.logged_refresh.rate, rows.logged_health.rate):.2f};"
+            f" health at {ratio(rows.logged_health.rate, rows.health.rate):.2f} x"
+            f" the rate with the log off"
+        )
+    lines.extend(f"- kill -9 with {mode}: {check}" for mode, check in report.durability.items())
+    return "\n".join(lines)
+
+
+def render(report: Report) -> str:
+    plan = report.plan
+    return "\n\n".join(
+        [
+            f"wrk -t1, {plan.seconds:g} s per run, median of {plan.repeats} runs; server pinned"
+            f" to core {plan.server_cores}, wrk to core {plan.load_cores}; access log off"
+            " unless stated",
+            load_table(report.rows.measured()),
+            summary(report),
+        ]
+    )

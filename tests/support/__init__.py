@@ -1,0 +1,1 @@
+"""The shared test harness: the real server as a subprocess, HTTP calls, forged tokens, tools."""
