@@ -95,7 +95,7 @@ def set_labelled(key: str, text: str, label: str) -> None:
         return
     names = backend.schemes[backend.scheme]
     attributes = {names["service"]: SERVICE, names["username"]: key, "application": backend.appid}
-    collection = backend.get_preferred_collection()
+    collection = backend.get_preferred_collection()  # type: ignore[no-untyped-call]
     with contextlib.closing(collection.connection):
         collection.create_item(label, attributes, text, replace=True)
 
