@@ -9,9 +9,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +30,24 @@ from desktop.ui.sessions import SessionsPanel
 from desktop.ui.sign_in import SignInForm
 from desktop.ui.status_line import StatusLine
 
+# The smallest window the app allows; every tab scrolls rather than squeezes below its needs.
+MINIMUM_SIZE = (760, 560)
+
+
+def scrolling(page: QWidget) -> QScrollArea:
+    """`page` in a frameless scroll area: given all the room there is, scrolled when it is short.
+
+    A tab's page asks for its minimum size; in a small window the scroll area shows part of
+    it at that size instead of squeezing its rows on top of each other, and scrolls to the
+    control that takes the keyboard focus.
+    """
+    area = QScrollArea()
+    area.setObjectName(f"{page.objectName() or 'page'}Scroll")
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(page)
+    return area
+
 
 class MainWindow(QMainWindow):
     """Everything the user sees; teaching panels join as tabs through `add_panel`."""
@@ -40,6 +60,7 @@ class MainWindow(QMainWindow):
         self.network, self.jobs = controller.network, controller.jobs
         self.setObjectName("mainWindow")
         self.setWindowTitle("JWT refresh demo")
+        self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(1100, 760)
 
         title = QLabel("JWT refresh demo")
@@ -78,8 +99,8 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("panels")
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setDrawBase(False)
-        self.tabs.addTab(self.pages, "Session")
-        self.tabs.addTab(self.sessions, "Sessions")
+        self.tabs.addTab(scrolling(self.pages), "Session")
+        self.tabs.addTab(scrolling(self.sessions), "Sessions")
 
         self.event_log = EventLog()
         log_box = QFrame()
@@ -125,14 +146,38 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.store_label)
         self.statusBar().setSizeGripEnabled(False)
 
+        for arrow in self.tabs.tabBar().findChildren(QToolButton):
+            arrow.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the arrow keys move between tabs
+        self._keep_log_last()
         self.countdown = OnScreenTicker(self, self._show_offline)
         self._connect()
         self._describe_server()
         self._phase_changed(self.engine.phase)
 
     def add_panel(self, title: str, widget: QWidget) -> int:
-        """Add a panel as a tab after the built-in ones; returns its tab index."""
-        return self.tabs.addTab(widget, title)
+        """Add a panel as a tab after the built-in ones, in a scroll area; returns its index."""
+        index = self.tabs.addTab(scrolling(widget), title)
+        self._keep_log_last()
+        return index
+
+    def _keep_log_last(self) -> None:
+        """The event log after every tab's controls in the keyboard order, as it is below them."""
+        last: QWidget = self.tabs
+        widget = self.tabs.nextInFocusChain()
+        while widget is not None and widget is not self.tabs:
+            if self.tabs.isAncestorOf(widget):
+                last = widget
+            widget = widget.nextInFocusChain()
+        QWidget.setTabOrder(last, self.event_log)
+
+    def show_tab_holding(self, widget: QWidget) -> None:
+        """Bring the tab whose page holds `widget` to the front."""
+        page: QWidget | None = widget
+        while page is not None and self.tabs.indexOf(page) < 0:
+            page = page.parentWidget()
+        if page is None:
+            raise LookupError(f"{widget.objectName() or widget} is on no tab")
+        self.tabs.setCurrentWidget(page)
 
     def _connect(self) -> None:
         engine, stores = self.engine, self.stores

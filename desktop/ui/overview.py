@@ -60,6 +60,7 @@ def card(title: str) -> tuple[QFrame, QVBoxLayout, QLabel]:
     layout.setSpacing(8)
     heading = QLabel(title)
     heading.setObjectName("cardTitle")
+    heading.setWordWrap(True)
     layout.addWidget(heading)
     return frame, layout, heading
 

@@ -35,11 +35,7 @@ class Driver:
         """Bring the tab holding the widget of this name to the front; returns the widget."""
         widget = self.window.findChild(QWidget, object_name)
         assert widget is not None, object_name
-        page: QWidget | None = widget
-        while page is not None and self.window.tabs.indexOf(page) < 0:
-            page = page.parentWidget()
-        assert page is not None, f"{object_name} is not on a tab"
-        self.window.tabs.setCurrentWidget(page)
+        self.window.show_tab_holding(widget)
         return widget
 
     def wait_phase(self, phase: Phase, timeout: int = SIGN_IN_TIMEOUT_MS) -> None:
