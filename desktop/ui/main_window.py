@@ -294,5 +294,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.countdown.stop()
         self.overview.ticker.stop()
+        self.sign_in.close_estimates()
         self.controller.shutdown()
         super().closeEvent(event)

@@ -1,6 +1,14 @@
-"""The sign-in and sign-up form, with the server's own password-strength rule as a meter."""
+"""The sign-in and sign-up form, with the server's own password-strength rule as a meter.
+
+The strength estimate (zxcvbn, tens of milliseconds for a long password) runs on a thread of
+its own, so typing never waits for it: the newest text is estimated once the estimate in
+progress ends, and a verdict counts only for the text it was made for.
+"""
 
 from __future__ import annotations
+
+from functools import partial
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -15,9 +23,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backend import InvalidRequest, normalise_username, password_strength
+import backend
+from backend import InvalidRequest, normalise_username
+from desktop.qt.worker import TaskRunner
+
+
+class Strength(Protocol):
+    """The server's strength verdict, as the form reads it."""
+
+    @property
+    def score(self) -> int: ...
+    @property
+    def acceptable(self) -> bool: ...
+    @property
+    def feedback(self) -> str: ...
+
 
 STRENGTH_WORDS = ("very weak", "weak", "fair", "good", "strong")
+
+
+Typed = tuple[str, str]  # (password, username)
+
+
+def estimate(typed: Typed) -> tuple[Typed, Strength]:
+    """The strength verdict for `typed`, with what it was made for; run off the UI thread."""
+    password, username = typed
+    return typed, backend.password_strength(password, username)
 
 
 def username_problem(username: str) -> str:
@@ -125,6 +156,9 @@ class SignInForm(QWidget):
         self.username.textChanged.connect(self._update)
         self.password.textChanged.connect(self._update)
         self._busy = False
+        self._estimates = TaskRunner(self, max_threads=1)
+        self._estimating = False
+        self._verdict: tuple[Typed, Strength] | None = None
         self._update()
 
     def set_server(self, text: str) -> None:
@@ -147,10 +181,13 @@ class SignInForm(QWidget):
         self.password.setEnabled(not busy)
         self._update()
 
+    def typed(self) -> Typed:
+        return self.password.text(), self.username.text().strip()
+
     def _update(self) -> None:
-        username, password = self.username.text().strip(), self.password.text()
-        has_both = bool(username and password)
-        self.sign_in_button.setEnabled(has_both and not self._busy)
+        password, username = self.typed()
+        self.sign_in_button.setEnabled(bool(username and password) and not self._busy)
+        verdict = self._verdict[1] if self._verdict and self._verdict[0] == self.typed() else None
         if not password:
             self.strength.setValue(0)
             self.strength.setProperty("level", "none")
@@ -158,8 +195,10 @@ class SignInForm(QWidget):
                 "For a new account, choose a password of 8 or more characters."
             )
             self.sign_up_button.setEnabled(False)
+        elif verdict is None:
+            self.sign_up_button.setEnabled(False)
+            self._estimate()
         else:
-            verdict = password_strength(password, username)
             self.strength.setValue(verdict.score)
             self.strength.setProperty("level", "ok" if verdict.acceptable else "weak")
             name_problem = username_problem(username) if username else "Choose a username."
@@ -174,6 +213,28 @@ class SignInForm(QWidget):
             )
         self.strength.style().unpolish(self.strength)
         self.strength.style().polish(self.strength)
+
+    def _estimate(self) -> None:
+        """Estimate the text as it is now, unless an estimate is under way (it calls back)."""
+        if not self._estimating:
+            self._estimating = True
+            self._estimates.run(partial(estimate, self.typed()), self._estimated, self._failed)
+
+    def _estimated(self, result: tuple[Typed, Strength]) -> None:
+        self._estimating = False
+        self._verdict = result
+        self._update()
+
+    def _failed(self, error: Exception) -> None:
+        self._estimating = False
+        self.strength_text.setText(
+            f"The strength of this password could not be estimated ({error})."
+        )
+
+    def close_estimates(self) -> None:
+        """Wait for an estimate in progress and start no more (the window is closing)."""
+        self._estimates.close()
+        self._verdict = None
 
     def _take_credentials(self) -> tuple[str, str] | None:
         username, password = self.username.text().strip(), self.password.text()

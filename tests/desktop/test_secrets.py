@@ -51,6 +51,7 @@ def sign_up_and_use(app: Driver, username: str, password: str) -> None:
     app.wait_phase(Phase.SIGNED_OUT)
     app.edit("usernameEdit").setText(username)
     app.edit("passwordEdit").setText(password)
+    app.qtbot.waitUntil(app.button("signUpButton").isEnabled, timeout=10_000)
     app.button("signUpButton").click()
     app.wait_phase(Phase.SIGNED_IN)
     app.wait_refreshes(2)
