@@ -182,6 +182,12 @@ class ApiClient:
             http.headers["Accept"] = "application/json"
         return http
 
+    def _unreachable(self) -> str:
+        return (
+            f"Cannot reach the server at {self.base_url}: it is not running, or the network"
+            " to it is down."
+        )
+
     def _send(
         self,
         method: str,
@@ -210,13 +216,13 @@ class ApiClient:
             raise RequestTimedOut() from None
         except requests.ConnectionError:
             self._report(sent_at, started, method, path, None, "no connection")
-            raise NetworkDown(f"Cannot reach the server at {self.base_url}.") from None
+            raise NetworkDown(self._unreachable()) from None
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
             self._report(sent_at, started, method, path, None, "answer cut short")
             raise ResponseCutShort() from None
         except requests.RequestException as error:
             self._report(sent_at, started, method, path, None, type(error).__name__)
-            raise NetworkDown(f"Cannot reach the server at {self.base_url}.") from None
+            raise NetworkDown(self._unreachable()) from None
         if response.ok:
             issued = issued_detail(response)
             full = f"{detail} → {issued}" if detail and issued else detail or issued

@@ -271,17 +271,20 @@ class MainWindow(QMainWindow):
         lifetime = self.engine.lifetime
         if lifetime is not None and not lifetime.is_expired(now):
             left = seconds_left(lifetime.expires_at - now)
-            using = f"Still using the current access token ({left} left)."
+            using = f"You are still signed in: the current access token works for {left} more."
         else:
-            using = "There is no valid access token until the server answers."
+            using = (
+                "You are still signed in, but no access token is valid until the server"
+                " answers, so calls to the API wait."
+            )
         refreshing = self.jobs.is_running(Action.REFRESH)
         if refreshing:
-            retry = "Retrying now…"
+            retry = "Trying again now…"
         elif retry_at:
-            retry = f"Retrying in {seconds_left(retry_at - now)}."
+            retry = f"The app tries again in {seconds_left(retry_at - now)}, or press Retry now."
         else:
             retry = ""
-        self.offline_banner.set_text(f"Offline: {message} {using} {retry}".strip())
+        self.offline_banner.set_text(f"{message} {using} {retry}".strip())
         due_in = None if refreshing or not retry_at else retry_at - now
         self.countdown.after(until_next_second(due_in) if due_in and due_in > 0 else None)
 

@@ -101,8 +101,11 @@ def test_offline_state_then_recovery(signed_in_with_file_store) -> None:
     server.kill()
     banner = app.window.offline_banner
     app.qtbot.waitUntil(banner.isVisible, timeout=10_000)
-    app.qtbot.waitUntil(lambda: "Retrying in" in banner.label.text(), timeout=5_000)
-    assert "Cannot reach the server" in banner.label.text()
+    app.qtbot.waitUntil(lambda: "The app tries again in" in banner.label.text(), timeout=5_000)
+    words = banner.label.text()
+    assert words.startswith(f"Cannot reach the server at {server.url}: it is not running")
+    assert "You are still signed in" in words
+    assert "or press Retry now." in words
     assert app.controller.phase == Phase.SIGNED_IN
     failures = len([e for e in app.exchanges("/tokens/refresh") if e.status is None])
     server.restart()
@@ -267,7 +270,10 @@ def test_start_up_while_the_server_is_down_waits_then_resumes(
     app.wait_phase(Phase.SIGNED_IN)
     app.qtbot.waitUntil(app.window.offline_banner.isVisible, timeout=10_000)
     assert app.controller.access_token is None
-    assert "no valid access token" in app.window.offline_banner.label.text()
+    assert (
+        "no access token is valid until the server answers"
+        in app.window.offline_banner.label.text()
+    )
     server.restart()
     app.qtbot.waitUntil(lambda: app.controller.access_token is not None, timeout=30_000)
     app.qtbot.waitUntil(lambda: not app.window.offline_banner.isVisible(), timeout=5_000)
