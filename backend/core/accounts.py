@@ -64,6 +64,14 @@ class Accounts:
         self, raw_username: object, raw_password: object, client_address: str
     ) -> TokenGrant:
         """Check the password and start a session of the server's own client."""
+        user = await self.authenticate(raw_username, raw_password, client_address)
+        return await self.sessions.start(user, self.settings.client_id)
+
+    async def authenticate(
+        self, raw_username: object, raw_password: object, client_address: str
+    ) -> User:
+        """The account whose password this is, under the throttle: the one password check of
+        every way to sign in (JSON, the browser's sign-in page)."""
         if not isinstance(raw_password, str):
             raise InvalidRequest("password must be a string.")
         try:
@@ -76,7 +84,7 @@ class Accounts:
             user, new_hash = await self._verify(username, raw_password, client_address)
         if new_hash:
             await self.database.run(lambda store: store.set_password_hash(user.id, new_hash))
-        return await self.sessions.start(user, self.settings.client_id)
+        return user
 
     async def _verify(
         self, username: str, password: str, client_address: str

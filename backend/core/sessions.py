@@ -22,8 +22,14 @@ ENDED_IN_WORDS = {
     EndReason.REVOKED: "it was revoked",
     EndReason.REVOKED_EVERYWHERE: "the user signed out everywhere",
     EndReason.REUSE_DETECTED: "an old refresh token was reused, so it may have been stolen",
+    EndReason.CODE_REUSED: "its authorization code was presented twice, so it may have been stolen",
     EndReason.EXPIRED: "it expired",
 }
+
+
+def new_session_id() -> str:
+    """A fresh, unguessable session id."""
+    return secrets.token_urlsafe(12)
 
 
 def ended_in_words(reason: EndReason | None) -> str:
@@ -87,13 +93,26 @@ class Sessions:
         self.clock = clock
 
     async def start(self, user: User, client_id: str) -> TokenGrant:
-        """A new session for `user` and its first grant (a sign-in, whichever way)."""
+        """A new session for `user` and its first grant (a sign-in with a password)."""
         now = self.clock()
+        session, refresh_token = await self.database.run(self.open, user.id, client_id, now)
+        return self.grant(user.username, session, refresh_token, now)
+
+    def open(
+        self,
+        store: Store,
+        user_id: str,
+        client_id: str,
+        now: float,
+        session_id: str | None = None,
+    ) -> tuple[Session, str]:
+        """Inside a transaction: a new session with its first refresh token, whichever way
+        the user signed in; returns the session and that token."""
         refresh_token = self.refresh_tokens.new()
         absolute = int(now) + self.settings.refresh_max_ttl
         session = Session(
-            id=secrets.token_urlsafe(12),
-            user_id=user.id,
+            id=session_id or new_session_id(),
+            user_id=user_id,
             client_id=client_id,
             created_at=int(now),
             last_refreshed_at=int(now),
@@ -105,9 +124,8 @@ class Sessions:
             ended_at=None,
             end_reason=None,
         )
-        digest = self.refresh_tokens.digest(refresh_token)
-        await self.database.run(lambda store: store.add_session(session, digest))
-        return self.grant(user.username, session, refresh_token, now)
+        store.add_session(session, self.refresh_tokens.digest(refresh_token))
+        return session, refresh_token
 
     def grant(self, username: str, session: Session, refresh_token: str, now: float) -> TokenGrant:
         """A fresh access token for the session, handed out with `refresh_token`."""
