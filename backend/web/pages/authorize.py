@@ -20,7 +20,7 @@ from backend.web.pages.forgery import COOKIE, FIELD, FormGuard
 from backend.web.pages.html import html_page, page_headers, page_route
 from backend.web.routes import client_address_of, service_of
 
-CLIENT_NAMES = {"jwt-refresh-demo": "the jwt-refresh-demo desktop app"}
+CLIENT_NAMES = {"jwt-refresh-demo": "jwt-refresh-demo desktop app"}
 SIGN_IN = "sign-in"
 
 
