@@ -15,7 +15,10 @@ import requests
 from PySide6.QtWidgets import QLabel
 
 from desktop.core.events import BrowserStep
+from desktop.core.redact import shorten
 from desktop.qt.engine import Phase
+from desktop.teaching.panels.inspector import InspectorPanel
+from desktop.teaching.panels.sequence import SequencePanel
 from tests.desktop.conftest import Account, SecretServiceEnv
 from tests.desktop.driver import SIGN_IN_TIMEOUT_MS, Driver
 from tests.support.components import require_executable
@@ -89,6 +92,31 @@ def test_signing_in_through_chromium_keeps_only_the_refresh_token(
     assert stored["refresh_token"] == app.controller.tokens.refresh_token
     assert stored["refresh_token"] != entry["refresh_token"]
     assert account.password not in app.log_text()
+    teaching_views_show_the_browser_way(app)
+
+
+def teaching_views_show_the_browser_way(app: Driver) -> None:
+    """The inspector shows code, verifier and challenge shortened; the diagram lit its steps."""
+    step = [e for e in app.events if isinstance(e, BrowserStep)][-1]
+    assert step.code is not None
+    inspector = app.window.findChild(InspectorPanel, "inspectorPanel")
+    assert inspector is not None
+    table = inspector.pkce_table
+    rows = {
+        table.item(row, 0).text(): (table.item(row, 1).text(), table.item(row, 2).text())
+        for row in range(table.rowCount())
+    }
+    assert rows["code"][0] == shorten(step.code)
+    assert rows["code_verifier"][0] == shorten(step.code_verifier)
+    assert rows["code_challenge"][0] == shorten(step.code_challenge)
+    assert "✓" in rows["code_challenge"][1]
+    assert "never reached the app" in rows["code"][1]
+    shown = " ".join(text for pair in rows.values() for text in pair)
+    assert step.code not in shown
+    assert step.code_verifier not in shown
+    sequence = app.window.findChild(SequencePanel, "sequencePanel")
+    assert sequence is not None
+    assert "browser" in sequence.diagram.last_lit
 
 
 def test_a_second_click_opens_no_second_listener_and_cancel_ends_it(
