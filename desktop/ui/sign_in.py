@@ -4,6 +4,7 @@ password-strength rule as a meter."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -64,10 +66,16 @@ class SignInForm(QWidget):
         )
         browser_note.setObjectName("muted")
         browser_note.setWordWrap(True)
-        self.waiting = QLabel()
+        self.waiting = QLabel(
+            "Waiting for you to sign in in the browser… If no browser window opened, copy"
+            " the page's address into one."
+        )
         self.waiting.setObjectName("waitingLabel")
         self.waiting.setWordWrap(True)
-        self.waiting.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.browser_address = ""
+        self.copy_address = QPushButton("Copy address")
+        self.copy_address.setObjectName("copyBrowserAddressButton")
+        self.copy_address.clicked.connect(self._copy_address)
         self.cancel_browser = QPushButton("Cancel")
         self.cancel_browser.setObjectName("cancelBrowserSignInButton")
         self.cancel_browser.setToolTip("Stop waiting for the browser.")
@@ -76,6 +84,7 @@ class SignInForm(QWidget):
         waiting_layout = QHBoxLayout(self.waiting_row)
         waiting_layout.setContentsMargins(0, 0, 0, 0)
         waiting_layout.addWidget(self.waiting, 1)
+        waiting_layout.addWidget(self.copy_address, 0, Qt.AlignmentFlag.AlignTop)
         waiting_layout.addWidget(self.cancel_browser, 0, Qt.AlignmentFlag.AlignTop)
         self.waiting_row.setVisible(False)
         divider = QLabel("Or type your password into the app: the 2017 article's way")
@@ -152,14 +161,23 @@ class SignInForm(QWidget):
         inner.addLayout(form)
         inner.addWidget(self.error)
         inner.addWidget(self.store_note)
-        outer = QHBoxLayout(self)
-        outer.addStretch(1)
+        content = QWidget()
+        centred = QHBoxLayout(content)
+        centred.addStretch(1)
         column = QVBoxLayout()
         column.addStretch(1)
         column.addWidget(card)
         column.addStretch(2)
-        outer.addLayout(column, 4)
-        outer.addStretch(1)
+        centred.addLayout(column, 4)
+        centred.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("signInScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         self.browser_button.clicked.connect(self._ask_browser)
         self.cancel_browser.clicked.connect(self.browser_cancel_requested)
@@ -202,10 +220,11 @@ class SignInForm(QWidget):
         self._update()
 
     def show_browser_address(self, url: str) -> None:
-        self.waiting.setText(
-            "Waiting for you to sign in in the browser… If no browser window opened,"
-            f" open this address in one: {url}"
-        )
+        self.browser_address = url
+        self.copy_address.setToolTip(url)
+
+    def _copy_address(self) -> None:
+        QGuiApplication.clipboard().setText(self.browser_address)
 
     def _ask_browser(self) -> None:
         if self._busy or self._waiting:

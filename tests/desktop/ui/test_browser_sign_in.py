@@ -12,7 +12,7 @@ from pathlib import Path
 import keyring
 import pytest
 import requests
-from PySide6.QtWidgets import QLabel
+from PySide6.QtGui import QGuiApplication
 
 from desktop.core.events import BrowserStep
 from desktop.core.redact import shorten
@@ -42,11 +42,12 @@ def opened(log: Path) -> list[str]:
 
 
 def waiting_url(app: Driver) -> str:
-    """The sign-in page's address, as the waiting row shows it."""
+    """The sign-in page's address, as the waiting row's Copy address button copies it."""
     app.qtbot.waitUntil(lambda: app.window.sign_in.waiting_row.isVisible(), timeout=10_000)
-    label = app.window.findChild(QLabel, "waitingLabel")
-    assert label is not None
-    return label.text().rsplit(" ", 1)[-1]
+    app.button("copyBrowserAddressButton").click()
+    url = QGuiApplication.clipboard().text()
+    assert url.startswith(app.controller.server_url + "/oauth/authorize?")
+    return url
 
 
 def error_shown(app: Driver) -> str:
