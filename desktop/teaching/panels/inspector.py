@@ -185,14 +185,6 @@ class InspectorPanel(QWidget):
         layout.addLayout(refresh)
         layout.addWidget(note(REFRESH_NOTE))
 
-        self.pkce_title = heading("Browser sign-in (PKCE)")
-        self.pkce_note = note(PKCE_NOTE)
-        self.pkce_table = ClaimTable("Part")
-        self.pkce_table.setObjectName("pkceTable")
-        for widget in (self.pkce_title, self.pkce_note, self.pkce_table):
-            layout.addWidget(widget)
-            widget.setVisible(False)
-
         self.header_title = heading("Header")
         layout.addWidget(self.header_title)
         self.header_table = ClaimTable("Field")
@@ -203,6 +195,14 @@ class InspectorPanel(QWidget):
         self.payload_table = ClaimTable("Claim")
         self.payload_table.setObjectName("payloadTable")
         layout.addWidget(self.payload_table)
+
+        self.pkce_title = heading("Browser sign-in (PKCE)")
+        self.pkce_note = note(PKCE_NOTE)
+        self.pkce_table = ClaimTable("Part")
+        self.pkce_table.setObjectName("pkceTable")
+        for widget in (self.pkce_title, self.pkce_note, self.pkce_table):
+            layout.addWidget(widget)
+            widget.setVisible(False)
 
         layout.addStretch()
 
