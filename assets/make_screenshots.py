@@ -40,7 +40,7 @@ from tests.support.oauth_flow import Authorization  # noqa: E402
 
 STAND_IN = ASSETS.parent / "tests" / "desktop" / "browser_stand_in.py"
 PAGE_WIDTHS = {"phone": (390, 760, True), "desktop": (1100, 820, False)}
-SIGN_IN_SIZE = (1180, 760)
+SIGN_IN_SIZE = (1180, 820)
 WINDOW_SIZE = (1180, 900)
 TALL_WINDOW_SIZE = (1180, 1240)
 ACCESS_TTL = 15

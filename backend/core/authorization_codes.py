@@ -14,11 +14,10 @@ import secrets
 from dataclasses import dataclass
 
 from backend.core.authorization import AuthorizationRequest, verifier_matches
-from backend.core.sessions import Clock, Sessions, TokenGrant, new_session_id
-from backend.errors import InvalidGrant
+from backend.core.sessions import Clock, Outcome, Sessions, TokenGrant, new_session_id
 from backend.settings import Settings
 from backend.storage.database import Database
-from backend.storage.records import AuthorizationCode, EndReason, Session, User
+from backend.storage.records import AuthorizationCode, EndReason, User
 from backend.storage.store import Store
 
 log = logging.getLogger("backend.service")
@@ -30,6 +29,10 @@ def code_digest(code: str) -> bytes:
     return hashlib.sha256(code.encode("utf-8")).digest()
 
 
+def refused(refusal: str) -> Outcome:
+    return Outcome(None, None, refusal)
+
+
 @dataclass(frozen=True)
 class Presentation:
     """What a client sent with a code at the token endpoint."""
@@ -38,16 +41,6 @@ class Presentation:
     client_id: str
     redirect_uri: str | None
     code_verifier: str | None
-
-
-@dataclass(frozen=True)
-class Redemption:
-    """The outcome of presenting a code: a new session and its user, or why not."""
-
-    session: Session | None = None
-    refresh_token: str | None = None
-    username: str | None = None
-    refusal: str | None = None
 
 
 class AuthorizationCodes:
@@ -81,32 +74,27 @@ class AuthorizationCodes:
         """The token grant of a new session for a code presented the first time, and right."""
         now = self.clock()
         outcome = await self.database.run(self._redeem, presented, now)
-        if outcome.refusal is not None:
-            raise InvalidGrant(outcome.refusal)
-        assert outcome.session is not None
-        assert outcome.refresh_token is not None
-        assert outcome.username is not None
-        return self.sessions.grant(outcome.username, outcome.session, outcome.refresh_token, now)
+        return self.sessions.handed_out(outcome, now)
 
-    def _redeem(self, store: Store, presented: Presentation, now: float) -> Redemption:
+    def _redeem(self, store: Store, presented: Presentation, now: float) -> Outcome:
         digest = code_digest(presented.code)
         code = store.authorization_code(digest)
         if code is None:
-            return Redemption(refusal="The authorization code is unknown.")
+            return refused("The authorization code is unknown.")
         if code.redeemed_at is not None:
             return self._presented_again(store, code, now)
         mismatch = self._mismatch(code, presented, now)
         user = store.user_by_id(code.user_id)
         if mismatch is not None or user is None:
             store.redeem_authorization_code(digest, None, int(now))
-            return Redemption(refusal=mismatch or "The code's account no longer exists.")
+            return refused(mismatch or "The code's account no longer exists.")
         session_id = new_session_id()
         if not store.redeem_authorization_code(digest, session_id, int(now)):
-            return Redemption(refusal="The authorization code was already used.")
+            return refused("The authorization code was already used.")
         session, refresh_token = self.sessions.open(
             store, code.user_id, code.client_id, now, session_id
         )
-        return Redemption(session, refresh_token, user.username)
+        return Outcome(session, refresh_token, username=user.username)
 
     def _mismatch(self, code: AuthorizationCode, presented: Presentation, now: float) -> str | None:
         """Why this presentation does not fit the code, or None when it does."""
@@ -122,12 +110,10 @@ class AuthorizationCodes:
         return None
 
     @staticmethod
-    def _presented_again(store: Store, code: AuthorizationCode, now: float) -> Redemption:
+    def _presented_again(store: Store, code: AuthorizationCode, now: float) -> Outcome:
         """A second presentation: end the session the first one started, if it started one."""
         if code.session_id is None:
-            return Redemption(refusal="The authorization code was already presented and refused.")
+            return refused("The authorization code was already presented and refused.")
         if store.end_session(code.session_id, EndReason.CODE_REUSED, int(now)):
             log.warning("authorization code presented twice; session %s ended", code.session_id)
-        return Redemption(
-            refusal="The authorization code was already used; the session it started has ended."
-        )
+        return refused("The authorization code was already used; the session it started has ended.")

@@ -9,7 +9,7 @@ from typing import Any
 
 from backend.core.session_cache import ActiveSessionCache
 from backend.core.tokens import AccessTokens, RefreshTokens
-from backend.errors import InvalidToken, NotFound
+from backend.errors import InvalidGrant, InvalidToken, NotFound
 from backend.settings import Settings
 from backend.storage.database import Database
 from backend.storage.records import EndReason, Session, User
@@ -61,6 +61,17 @@ class TokenGrant:
             "refresh_expires_in": max(0, self.refresh_expires_at - self.now),
             "session_id": self.session_id,
         }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a transaction that hands out a refresh token decided: the session, its token and
+    the account's username, or why not (in words, for `invalid_grant`)."""
+
+    session: Session | None
+    refresh_token: str | None
+    refusal: str | None = None
+    username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +156,15 @@ class Sessions:
             session_id=session.id,
             now=int(now),
         )
+
+    def handed_out(self, outcome: Outcome, now: float) -> TokenGrant:
+        """The grant of a decided outcome, or `invalid_grant` with its refusal."""
+        if outcome.refusal is not None:
+            raise InvalidGrant(outcome.refusal)
+        assert outcome.session is not None
+        assert outcome.refresh_token is not None
+        assert outcome.username is not None
+        return self.grant(outcome.username, outcome.session, outcome.refresh_token, now)
 
     async def authenticate(self, authorization: str | None) -> Principal:
         """The principal of a Bearer header, whose session must still be active."""

@@ -87,10 +87,14 @@ def query_of(url: str) -> dict[str, str]:
     return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
 
 
-class LoopbackReceiver:
-    """A redirect target on 127.0.0.1 and a free port that records the queries it receives."""
+SIGNED_IN_PAGE = b"<!doctype html><title>Done</title><p>Signed in.</p>"
 
-    def __init__(self, path: str = "/callback") -> None:
+
+class LoopbackReceiver:
+    """A redirect target on 127.0.0.1 and a free port that records the queries it receives
+    and answers each with `page`."""
+
+    def __init__(self, path: str = "/callback", page: bytes = SIGNED_IN_PAGE) -> None:
         self.received: list[dict[str, str]] = []
         self.arrived = threading.Event()
         receiver = self
@@ -99,12 +103,11 @@ class LoopbackReceiver:
             def do_GET(self) -> None:
                 receiver.received.append(query_of(self.path))
                 receiver.arrived.set()
-                body = b"<!doctype html><title>Done</title><p>Signed in.</p>"
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html")
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(page)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(page)
 
             def log_message(self, format: str, *args: object) -> None:
                 return

@@ -7,17 +7,17 @@ password check is the same use case as JSON sign-in: same rules, same throttle.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from backend.core.authorization import AuthorizationRequest, authorization_request
-from backend.errors import AuthError, AuthorizationRefused, InvalidCredentials, TooManyAttempts
+from backend.errors import AuthError, InvalidCredentials, TooManyAttempts
 from backend.web.bodies import form_fields
 from backend.web.pages.forgery import COOKIE, FIELD, FormGuard
-from backend.web.pages.html import html_page, page_headers, page_route
+from backend.web.pages.html import back_to_client, html_page, page
 from backend.web.routes import client_address_of, service_of
 
 CLIENT_NAMES = {"jwt-refresh-demo": "jwt-refresh-demo desktop app"}
@@ -30,38 +30,10 @@ def guard_of(request: Request) -> FormGuard:
     return guard
 
 
-def issuer_of(request: Request) -> str:
-    return service_of(request).settings.issuer or ""
-
-
-def with_query(uri: str, parameters: dict[str, str | None]) -> str:
-    """`uri` with `parameters` added to the query it may already have (RFC 6749 §3.1.2)."""
-    parts = urlsplit(uri)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    query += [(name, value) for name, value in parameters.items() if value is not None]
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-def redirect(location: str, form_targets: tuple[str, ...] = ()) -> Response:
-    """A 303 (the form's POST becomes a GET) with the pages' headers."""
-    return RedirectResponse(location, 303, headers=page_headers(form_targets))
-
-
-def back_to_client(request: Request, redirect_uri: str, **parameters: str | None) -> Response:
-    """The answer to the client at its redirect URI, naming this server (RFC 9207)."""
-    location = with_query(redirect_uri, {**parameters, "iss": issuer_of(request)})
-    return redirect(location, (redirect_uri,))
-
-
-def refused(request: Request, refusal: AuthorizationRefused) -> Response:
-    """An error the client should see, at its redirect URI (RFC 6749 §4.1.2.1)."""
-    return back_to_client(
-        request,
-        refusal.redirect_uri,
-        error=refusal.code,
-        error_description=refusal.description,
-        state=refusal.state,
-    )
+def requested(request: Request) -> AuthorizationRequest:
+    """The authorization request in the page's address."""
+    client_id = service_of(request).settings.client_id
+    return authorization_request(request.query_params.multi_items(), client_id)
 
 
 def form_page(
@@ -78,7 +50,7 @@ def form_page(
     guard = guard_of(request)
     nonce = guard.nonce(request.cookies.get(COOKIE))
     carried = authorization.parameters()
-    now = service_of(request).sessions.clock()
+    service = service_of(request)
     response = html_page(
         template,
         status,
@@ -86,14 +58,14 @@ def form_page(
         headers=problem.headers if problem else None,
         carried=carried,
         form_field=FIELD,
-        form_token=guard.token(purpose, nonce, carried, now),
+        form_token=guard.token(purpose, nonce, carried, service.sessions.clock()),
         query=urlencode(carried),
         client_name=CLIENT_NAMES.get(authorization.client_id, authorization.client_id),
         destination=authorization.destination,
         problem=problem.description if problem else None,
         **context,
     )
-    secure = issuer_of(request).startswith("https:")
+    secure = (service.settings.issuer or "").startswith("https:")
     response.set_cookie(
         COOKIE, nonce, path="/oauth", httponly=True, samesite="strict", secure=secure
     )
@@ -103,7 +75,8 @@ def form_page(
 async def checked_form(
     request: Request, purpose: str
 ) -> tuple[dict[str, str], AuthorizationRequest]:
-    """A page's posted form: its fields and the request it carries, or an error page."""
+    """A page's posted form: its fields and the request it carries, its anti-forgery field
+    checked."""
     fields = await form_fields(request)
     authorization = authorization_request(fields.items(), service_of(request).settings.client_id)
     guard_of(request).check(
@@ -135,24 +108,15 @@ def sign_in_page(
     )
 
 
-@page_route
 async def authorize(request: Request) -> Response:
     """GET: the sign-in page for a valid request."""
-    client_id = service_of(request).settings.client_id
-    try:
-        authorization = authorization_request(request.query_params.multi_items(), client_id)
-    except AuthorizationRefused as refusal:
-        return refused(request, refusal)
-    return sign_in_page(request, authorization, username=request.query_params.get("login_hint", ""))
+    username = request.query_params.get("login_hint", "")
+    return sign_in_page(request, requested(request), username=username)
 
 
-@page_route
 async def sign_in(request: Request) -> Response:
     """POST: check the password; the code goes back to the client, or the page comes again."""
-    try:
-        fields, authorization = await checked_form(request, SIGN_IN)
-    except AuthorizationRefused as refusal:
-        return refused(request, refusal)
+    fields, authorization = await checked_form(request, SIGN_IN)
     if fields.get("action") == "cancel":
         return back_to_client(
             request,
@@ -173,7 +137,4 @@ async def sign_in(request: Request) -> Response:
     return back_to_client(request, authorization.redirect_uri, code=code, state=authorization.state)
 
 
-ROUTES = [
-    Route("/oauth/authorize", authorize, methods=["GET"]),
-    Route("/oauth/authorize", sign_in, methods=["POST"]),
-]
+ROUTES = [Route("/oauth/authorize", page(authorize, sign_in), methods=["GET", "POST"])]

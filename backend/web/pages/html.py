@@ -1,4 +1,5 @@
-"""HTML answers: Jinja2 templates, the security headers of every page, error pages, the style."""
+"""HTML answers: Jinja2 templates, the security headers of every page, error pages, the way back
+to the client's redirect URI, the style."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jinja2
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from backend.errors import AuthError, ServerError
+from backend.errors import AuthError, AuthorizationRefused, ServerError
+from backend.web.routes import service_of
 
 log = logging.getLogger("backend.http")
 TEMPLATES = jinja2.Environment(
@@ -80,19 +82,52 @@ def error_page(error: AuthError) -> Response:
     )
 
 
-def page_route(handler: PageHandler) -> PageHandler:
-    """A route whose errors are pages, never JSON, and whose unexpected errors say nothing."""
+def with_query(uri: str, parameters: dict[str, str | None]) -> str:
+    """`uri` with `parameters` added to the query it may already have (RFC 6749 §3.1.2)."""
+    parts = urlsplit(uri)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    query += [(name, value) for name, value in parameters.items() if value is not None]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
-    @functools.wraps(handler)
+
+def redirect(location: str, form_targets: tuple[str, ...] = ()) -> Response:
+    """A 303 (the form's POST becomes a GET) with the pages' headers."""
+    return RedirectResponse(location, 303, headers=page_headers(form_targets))
+
+
+def back_to_client(request: Request, redirect_uri: str, **parameters: str | None) -> Response:
+    """The answer to the client at its redirect URI, naming this server (RFC 9207)."""
+    issuer = service_of(request).settings.issuer or ""
+    location = with_query(redirect_uri, {**parameters, "iss": issuer})
+    return redirect(location, (redirect_uri,))
+
+
+def refused(request: Request, refusal: AuthorizationRefused) -> Response:
+    """An error the client should see, at its redirect URI (RFC 6749 §4.1.2.1)."""
+    return back_to_client(
+        request,
+        refusal.redirect_uri,
+        error=refusal.code,
+        error_description=refusal.description,
+        state=refusal.state,
+    )
+
+
+def page(get: PageHandler, post: PageHandler) -> PageHandler:
+    """One page's route, GET and POST (so a 405 names both): a refused authorization request
+    goes back to the client, other errors are pages, and unexpected ones say nothing."""
+
+    @functools.wraps(get)
     async def route(request: Request) -> Response:
         try:
-            return await handler(request)
+            return await (post if request.method == "POST" else get)(request)
+        except AuthorizationRefused as refusal:
+            return refused(request, refusal)
         except AuthError as error:
             return error_page(error)
         except Exception as error:
-            log.error(
-                "unexpected %s on %s %s", type(error).__name__, request.method, request.url.path
-            )
+            path = request.url.path
+            log.error("unexpected %s on %s %s", type(error).__name__, request.method, path)
             return error_page(ServerError())
 
     return route

@@ -8,33 +8,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from backend.core.authorization import authorization_request
-from backend.errors import AuthorizationRefused, InvalidRequest, UsernameTaken
-from backend.web.pages.authorize import checked_form, form_page, redirect, refused
-from backend.web.pages.html import page_route
+from backend.errors import InvalidRequest, UsernameTaken
+from backend.web.pages.authorize import checked_form, form_page, requested
+from backend.web.pages.html import page, redirect
 from backend.web.routes import service_of
 
 SIGN_UP = "sign-up"
 
 
-@page_route
 async def sign_up_page(request: Request) -> Response:
     """GET: the form, carrying the authorization request it came from."""
-    client_id = service_of(request).settings.client_id
-    try:
-        authorization = authorization_request(request.query_params.multi_items(), client_id)
-    except AuthorizationRefused as refusal:
-        return refused(request, refusal)
-    return form_page(request, "sign_up.html", SIGN_UP, authorization, username="")
+    return form_page(request, "sign_up.html", SIGN_UP, requested(request), username="")
 
 
-@page_route
 async def sign_up(request: Request) -> Response:
     """POST: create the account with the same rules as JSON sign-up, then back to sign-in."""
-    try:
-        fields, authorization = await checked_form(request, SIGN_UP)
-    except AuthorizationRefused as refusal:
-        return refused(request, refusal)
+    fields, authorization = await checked_form(request, SIGN_UP)
     username = fields.get("username", "")
     try:
         created = await service_of(request).accounts.sign_up(username, fields.get("password", ""))
@@ -52,7 +41,4 @@ async def sign_up(request: Request) -> Response:
     return redirect(f"/oauth/authorize?{query}")
 
 
-ROUTES = [
-    Route("/oauth/sign-up", sign_up_page, methods=["GET"]),
-    Route("/oauth/sign-up", sign_up, methods=["POST"]),
-]
+ROUTES = [Route("/oauth/sign-up", page(sign_up_page, sign_up), methods=["GET", "POST"])]

@@ -103,10 +103,13 @@ def teaching_views_show_the_browser_way(app: Driver) -> None:
     inspector = app.window.findChild(InspectorPanel, "inspectorPanel")
     assert inspector is not None
     table = inspector.pkce_table
-    rows = {
-        table.item(row, 0).text(): (table.item(row, 1).text(), table.item(row, 2).text())
-        for row in range(table.rowCount())
-    }
+
+    def cell(row: int, column: int) -> str:
+        item = table.item(row, column)
+        assert item is not None
+        return item.text()
+
+    rows = {cell(row, 0): (cell(row, 1), cell(row, 2)) for row in range(table.rowCount())}
     assert rows["code"][0] == shorten(step.code)
     assert rows["code_verifier"][0] == shorten(step.code_verifier)
     assert rows["code_challenge"][0] == shorten(step.code_challenge)
