@@ -15,6 +15,7 @@ class EndReason(StrEnum):
     REUSE_DETECTED = "reuse_detected"
     CODE_REUSED = "code_reused"
     EXPIRED = "expired"
+    SESSION_LIMIT = "session_limit"
 
 
 @dataclass(frozen=True)
@@ -85,3 +86,19 @@ class AuthorizationCode:
     expires_at: int
     redeemed_at: int | None = None
     session_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FailureCount:
+    """Failed sign-ins counted under one throttle key, and when the last one happened."""
+
+    failures: int
+    last_failure: float
+
+
+@dataclass(frozen=True)
+class SessionPosition:
+    """Where a page of a user's sessions, newest first, goes on: after this start and id."""
+
+    created_at: int
+    session_id: str

@@ -24,6 +24,7 @@ from backend.storage.sqlite import SqliteStore
 from backend.web import oauth, routes
 from backend.web.error_handlers import HANDLERS
 from backend.web.middleware.access_log import AccessLogMiddleware
+from backend.web.middleware.allowed_hosts import AllowedHostsMiddleware
 from backend.web.middleware.body_limit import BodyLimitMiddleware
 from backend.web.pages import authorize, sign_up
 from backend.web.pages.forgery import FormGuard
@@ -79,7 +80,10 @@ def create_app(settings: Settings) -> Starlette:
                 await purger
             service.close()
 
-    middleware = [Middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)]
+    middleware = [
+        Middleware(AllowedHostsMiddleware, names=settings.host_names()),
+        Middleware(BodyLimitMiddleware, limit=settings.max_body_bytes),
+    ]
     if settings.access_log:
         middleware.insert(0, Middleware(AccessLogMiddleware))
     app = Starlette(

@@ -76,7 +76,9 @@ def test_a_database_from_before_versioning_keeps_its_rows(tmp_path: Path) -> Non
             assert store.session("s1") == SESSION
     finally:
         store.close()
-    assert versions(path) == [(m.version, m.name) for m in migrations("sqlite")]
+    assert versions(path) == [
+        (migration.version, migration.name) for migration in migrations("sqlite")
+    ]
 
 
 def test_rows_are_read_by_column_name_not_position(tmp_path: Path) -> None:
@@ -99,7 +101,7 @@ def test_rows_are_read_by_column_name_not_position(tmp_path: Path) -> None:
     try:
         with store.transaction():
             assert store.session("s1") == SESSION
-            assert store.sessions_of("u1") == []
+            assert store.live_sessions("u1", 0, 10, None) == []
             found = store.token_in_session(b"\x01")
             record = store.find_token(b"\x01")
     finally:
@@ -139,4 +141,6 @@ def test_servers_starting_at_once_on_a_new_database_both_come_up(tmp_path: Path)
         store.close()
     assert errors == []
     assert len(opened) == 4
-    assert versions(path) == [(m.version, m.name) for m in migrations("sqlite")]
+    assert versions(path) == [
+        (migration.version, migration.name) for migration in migrations("sqlite")
+    ]
