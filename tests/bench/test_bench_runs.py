@@ -52,6 +52,8 @@ def test_soak_and_app_sections_report() -> None:
         "- refreshes: ",
         "- launch to first painted window: ",
         "- resident memory after sign-in: ",
-        "- idle CPU over 1 s signed in: ",
+        "- idle CPU over 1 s signed in, shown, untouched: ",
+        "- idle CPU over 1 s signed in, minimised: ",
+        "- idle CPU over 1 s signed in, hidden: ",
     ):
         assert expected in output, output
