@@ -46,6 +46,19 @@ def session_from(row: sqlite3.Row) -> Session:
     )
 
 
+CURRENT_ROTATION = (
+    "SELECT s.*, u.username FROM refresh_tokens t"
+    " JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id"
+    " WHERE t.token_hash = ?1 AND t.generation = s.current_generation AND s.ended_at IS NULL"
+    " AND ?2 < MIN(s.absolute_expires_at, s.idle_expires_at)"
+    " AND (?3 IS NULL OR s.client_id = ?3)"
+)
+ADVANCE = (
+    "UPDATE sessions SET current_generation = ?, rotated_at = ?, last_refreshed_at = ?,"
+    " refresh_count = ?, idle_expires_at = ? WHERE id = ?"
+)
+
+
 class SqliteStore:
     """SQLite in WAL mode; one connection, used by one thread at a time (the database thread).
 
@@ -207,32 +220,42 @@ class SqliteStore:
             generation=row["generation"], session=session_from(row), username=row["username"]
         )
 
-    def rotate(
-        self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
-    ) -> Session:
-        """Make `token_hash` the session's current token; returns the session as updated."""
-        rotated = replace(
-            session,
-            current_generation=session.current_generation + 1,
+    def advance(
+        self,
+        token_hash: bytes,
+        successor_hash: bytes,
+        now: float,
+        idle_expires_at: int,
+        client_id: str | None,
+    ) -> TokenInSession | None:
+        """The conditions in one read, then the write: atomic, as the connection holds
+        SQLite's write lock for the whole transaction (BEGIN IMMEDIATE). Measured, this is
+        cheaper here than `UPDATE … FROM … RETURNING`, whose RETURNING costs more than a read."""
+        row = self._connection.execute(CURRENT_ROTATION, (token_hash, now, client_id)).fetchone()
+        if row is None:
+            return None
+        current = session_from(row)
+        session = replace(
+            current,
+            current_generation=current.current_generation + 1,
             rotated_at=now,
             last_refreshed_at=int(now),
-            refresh_count=session.refresh_count + 1,
-            idle_expires_at=idle_expires_at,
+            refresh_count=current.refresh_count + 1,
+            idle_expires_at=min(current.absolute_expires_at, idle_expires_at),
         )
-        self._add_token(token_hash, session.id, rotated.current_generation, now)
         self._connection.execute(
-            "UPDATE sessions SET current_generation = ?, rotated_at = ?, last_refreshed_at = ?,"
-            " refresh_count = ?, idle_expires_at = ? WHERE id = ?",
+            ADVANCE,
             (
-                rotated.current_generation,
+                session.current_generation,
                 now,
-                rotated.last_refreshed_at,
-                rotated.refresh_count,
-                idle_expires_at,
+                session.last_refreshed_at,
+                session.refresh_count,
+                session.idle_expires_at,
                 session.id,
             ),
         )
-        return rotated
+        self._add_token(successor_hash, session.id, session.current_generation, now)
+        return TokenInSession(session.current_generation, session, row["username"])
 
     def end_session(self, session_id: str, reason: EndReason, now: int) -> bool:
         cursor = self._connection.execute(
