@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-variants",
         action="store_true",
-        help="skip the synchronous=full and access-log-on servers",
+        help="skip the synchronous=normal and access-log-on servers",
     )
     peers.add_options(parser)
     return parser

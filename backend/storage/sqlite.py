@@ -66,7 +66,7 @@ class SqliteStore:
     ended a session, `ended_signal` (a file next to the database) tells every process.
     """
 
-    def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
+    def __init__(self, path: Path, synchronous: str = "FULL") -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._connection = sqlite3.connect(
             path, isolation_level=None, check_same_thread=False, timeout=30

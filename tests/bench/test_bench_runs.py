@@ -33,11 +33,11 @@ def test_server_and_scale_sections_print_their_tables() -> None:
         "Machine: ",
         "| GET /health (the floor)",
         "| POST /tokens/refresh (rotation)",
-        "| POST /tokens/refresh, synchronous=full",
+        "| POST /tokens/refresh, synchronous=normal",
         "| GET /account, access log on",
         "- account/health: ",
         "- refresh/health: ",
-        "- kill -9 with synchronous=normal: ",
+        "- kill -9 with synchronous=full: ",
         "| 2 workers, no pinning",
         "- revoke-all across workers (",
     ):

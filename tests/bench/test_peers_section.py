@@ -16,7 +16,7 @@ from tests.support.components import require_executable
 VERSIONS = "- the peers' environment (SQLite "
 LABELS = (
     "ours: python -m backend (uvicorn)",
-    "ours, --sqlite-synchronous full",
+    "ours, --sqlite-synchronous normal",
     "DRF + simplejwt, gunicorn sync",
     "DRF + simplejwt, gunicorn gthread (4 threads)",
     "django-oauth-toolkit, gunicorn sync",
