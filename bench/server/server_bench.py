@@ -27,6 +27,7 @@ class Plan:
     server_cores: str | None = "0"
     load_cores: str | None = "1"
     variants: bool = True
+    live_sessions: int = 2000
 
 
 def default_cores() -> tuple[str | None, str | None]:
@@ -68,6 +69,7 @@ class Target:
         self.held_tokens = self.workdir / "held-tokens"
 
     def __enter__(self) -> Target:
+        seed.live_sessions(self.server.data_dir, self.plan.live_sessions)
         self.url = self.server.start()
         self.username = seed.sign_up(self.url)
         grants = seed.sessions(self.url, self.username, self.plan.connections)
@@ -320,7 +322,8 @@ def render(report: Report) -> str:
     return "\n\n".join(
         [
             f"wrk -t1, {plan.seconds:g} s per run, median of {plan.repeats} runs; server pinned"
-            f" to core {plan.server_cores}, wrk to core {plan.load_cores}; access log off"
+            f" to core {plan.server_cores}, wrk to core {plan.load_cores};"
+            f" {plan.live_sessions:,} other live sessions in the store; access log off"
             " unless stated",
             load_table(report.rows.measured()),
             summary(report),
