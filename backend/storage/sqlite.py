@@ -6,7 +6,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 from backend.storage.checkpoints import WRITER_CHECKPOINT_PAGES, Checkpointer
@@ -234,14 +233,19 @@ class SqliteStore:
         row = self._connection.execute(CURRENT_ROTATION, (token_hash, now, client_id)).fetchone()
         if row is None:
             return None
-        current = session_from(row)
-        session = replace(
-            current,
-            current_generation=current.current_generation + 1,
-            rotated_at=now,
+        session = Session(
+            id=row["id"],
+            user_id=row["user_id"],
+            client_id=row["client_id"],
+            created_at=row["created_at"],
             last_refreshed_at=int(now),
-            refresh_count=current.refresh_count + 1,
-            idle_expires_at=min(current.absolute_expires_at, idle_expires_at),
+            refresh_count=row["refresh_count"] + 1,
+            absolute_expires_at=row["absolute_expires_at"],
+            idle_expires_at=min(row["absolute_expires_at"], idle_expires_at),
+            current_generation=row["current_generation"] + 1,
+            rotated_at=now,
+            ended_at=None,
+            end_reason=None,
         )
         self._connection.execute(
             ADVANCE,
