@@ -286,7 +286,7 @@ def summary(report: Report) -> str:
     refresh = ratio(rows.refresh.rate, rows.health.rate)
     stall = ratio(rows.refresh_loaded.p99_ms, rows.refresh.p99_ms)
     lines = [
-        f"- account/health: {account:.2f} (target at least 0.6: {verdict(account >= 0.6)})",
+        f"- account/health: {account:.2f} (target at least 0.8: {verdict(account >= 0.8)})",
         f"- refresh/health: {refresh:.2f} (target at least 0.4: {verdict(refresh >= 0.4)})",
         f"- refresh p99 at {rows.refresh.connections} connections: {rows.refresh.p99_ms:.1f} ms"
         f" (target under 25 ms: {verdict(rows.refresh.p99_ms < 25)})",

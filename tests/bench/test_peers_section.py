@@ -39,7 +39,7 @@ def pinned() -> list[tuple[str, str]]:
 @pytest.mark.slow
 def test_every_peer_is_checked_to_rotate_then_timed(tmp_path: Path) -> None:
     require_executable("wrk")
-    document = tmp_path / "PEERS.md"
+    document = tmp_path / "README.md"
     output = run_bench(
         "peers", "--seconds", "1", "--repeats", "1", "--connections", "4",
         "--peer-sessions", "12", "--peers-md", str(document),
