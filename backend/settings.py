@@ -32,6 +32,8 @@ class Settings:
     refresh_idle_ttl: int = 14 * 24 * 3600
     refresh_max_ttl: int = 30 * 24 * 3600
     reuse_grace: int = 10
+    authorization_code_ttl: int = 60
+    page_form_ttl: int = 30 * 60
     issuer: str | None = None
     client_id: str = CLIENT_ID
     max_body_bytes: int = 64 * 1024
@@ -85,6 +87,10 @@ class Settings:
     @property
     def rotation_key_path(self) -> Path:
         return self.data_dir / "rotation-key"
+
+    @property
+    def form_key_path(self) -> Path:
+        return self.data_dir / "form-key"
 
 
 def is_loopback(host: str) -> bool:

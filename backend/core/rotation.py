@@ -4,31 +4,21 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 
-from backend.core.sessions import Clock, Sessions, TokenGrant, ended_in_words
+from backend.core.sessions import Clock, Outcome, Sessions, TokenGrant, ended_in_words
 from backend.core.tokens import RefreshTokens
-from backend.errors import InvalidGrant, InvalidRequest
+from backend.errors import InvalidRequest
 from backend.settings import Settings
 from backend.storage.database import Database
-from backend.storage.records import EndReason, Session
+from backend.storage.records import EndReason
 from backend.storage.store import Store
 
 log = logging.getLogger("backend.service")
 ANOTHER_CLIENT = "The refresh token was issued to another client."
 
 
-@dataclass(frozen=True)
-class RefreshOutcome:
-    """The result of a rotation transaction: the session to grant for, or why not."""
-
-    session: Session | None
-    username: str | None = None
-    refusal: str | None = None
-
-
-def refused(reason: str) -> RefreshOutcome:
-    return RefreshOutcome(None, refusal=reason)
+def refused(reason: str) -> Outcome:
+    return Outcome(None, None, reason)
 
 
 class Rotation:
@@ -59,33 +49,21 @@ class Rotation:
         now = self.clock()
         successor = self.refresh_tokens.successor(refresh_token)
         outcome = await self.database.run(
-            self._rotate,
-            self.refresh_tokens.digest(refresh_token),
-            self.refresh_tokens.digest(successor),
-            client_id,
-            now,
+            self._rotate, self.refresh_tokens.digest(refresh_token), successor, client_id, now
         )
-        if outcome.refusal is not None:
-            raise InvalidGrant(outcome.refusal)
-        assert outcome.session is not None
-        assert outcome.username is not None
-        return self.sessions.grant(outcome.username, outcome.session, successor, now)
+        return self.sessions.handed_out(outcome, now)
 
     def _rotate(
-        self,
-        store: Store,
-        presented: bytes,
-        successor: bytes,
-        client_id: str | None,
-        now: float,
-    ) -> RefreshOutcome:
+        self, store: Store, presented: bytes, successor: str, client_id: str | None, now: float
+    ) -> Outcome:
         """The current token of a live session advances in one write; anything else is read
         to find out why not: unknown, ended, expired, another client's, the predecessor
         within the grace, or a reuse that ends the session."""
         idle_expires_at = math.ceil(now) + self.settings.refresh_idle_ttl
-        advanced = store.advance(presented, successor, now, idle_expires_at, client_id)
+        successor_hash = self.refresh_tokens.digest(successor)
+        advanced = store.advance(presented, successor_hash, now, idle_expires_at, client_id)
         if advanced is not None:
-            return RefreshOutcome(advanced.session, advanced.username)
+            return Outcome(advanced.session, successor, username=advanced.username)
         found = store.token_in_session(presented)
         if found is None:
             return refused("The refresh token is unknown.")
@@ -100,7 +78,7 @@ class Rotation:
             return refused(ANOTHER_CLIENT)
         within_grace = now - session.rotated_at <= self.settings.reuse_grace
         if found.generation == session.current_generation - 1 and within_grace and same_client:
-            return RefreshOutcome(session, found.username)
+            return Outcome(session, successor, username=found.username)
         store.end_session(session.id, EndReason.REUSE_DETECTED, int(now))
         log.warning("refresh token reuse detected; session %s ended", session.id)
         return refused(ended_in_words(EndReason.REUSE_DETECTED))

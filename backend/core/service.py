@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 from backend.core.accounts import Accounts
+from backend.core.authorization_codes import AuthorizationCodes
 from backend.core.passwords import Hasher
 from backend.core.rotation import Rotation
 from backend.core.session_cache import ActiveSessionCache
@@ -17,7 +18,8 @@ from backend.storage.database import Database
 
 @dataclass(frozen=True)
 class AuthService:
-    """Every use case of the server, by concern: accounts, rotation of refresh tokens, sessions."""
+    """Every use case of the server, by concern: accounts, rotation of refresh tokens, sessions,
+    and the authorization codes of the browser sign-in."""
 
     settings: Settings
     database: Database
@@ -26,6 +28,7 @@ class AuthService:
     accounts: Accounts
     rotation: Rotation
     sessions: Sessions
+    codes: AuthorizationCodes
 
     @classmethod
     def assemble(
@@ -50,6 +53,7 @@ class AuthService:
             accounts=Accounts(settings, database, hasher, sessions, clock),
             rotation=Rotation(settings, database, refresh_tokens, sessions, clock),
             sessions=sessions,
+            codes=AuthorizationCodes(settings, database, sessions, clock),
         )
 
     async def purge(self) -> int:

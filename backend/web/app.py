@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.routing import Route
 
 from backend.core.passwords import Hasher
 from backend.core.service import AuthService
@@ -17,16 +19,26 @@ from backend.core.sessions import Clock
 from backend.core.tokens import AccessTokens, RefreshTokens, load_signing_key
 from backend.settings import Settings
 from backend.storage.database import Database
+from backend.storage.keyfiles import load_or_create_secret
 from backend.storage.sqlite import SqliteStore
 from backend.web import oauth, routes
 from backend.web.error_handlers import HANDLERS
 from backend.web.middleware.access_log import AccessLogMiddleware
 from backend.web.middleware.allowed_hosts import AllowedHostsMiddleware
 from backend.web.middleware.body_limit import BodyLimitMiddleware
+from backend.web.pages import authorize, sign_up
+from backend.web.pages.forgery import FormGuard
+from backend.web.pages.html import STYLESHEET_PATH, stylesheet
 
 log = logging.getLogger("backend.http")
 AUDIENCE = "jwt-refresh-demo-api"
-ROUTES = [*routes.ROUTES, *oauth.ROUTES]
+ROUTES = [
+    *routes.ROUTES,
+    *oauth.ROUTES,
+    *authorize.ROUTES,
+    *sign_up.ROUTES,
+    Route(STYLESHEET_PATH, stylesheet, methods=["GET"]),
+]
 
 
 def build_service(settings: Settings, clock: Clock = time.time) -> AuthService:
@@ -81,4 +93,6 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.service = service
+    form_key = load_or_create_secret(settings.form_key_path, lambda: secrets.token_bytes(32))
+    app.state.form_guard = FormGuard(form_key, settings.page_form_ttl)
     return app
