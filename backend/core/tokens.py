@@ -34,6 +34,15 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def compact_json(value: Any) -> bytes:
+    """JSON without spaces, UTF-8, from an encoder built once (`json.dumps` with options
+    builds a new one at every call)."""
+    return COMPACT_JSON.encode(value).encode("utf-8")
+
+
 def load_signing_key(path: Path) -> Ed25519PrivateKey:
     """The server's Ed25519 key, created on first start (PEM, mode 0600)."""
 
@@ -53,8 +62,7 @@ def load_signing_key(path: Path) -> Ed25519PrivateKey:
 def public_jwk(public_key: Ed25519PublicKey) -> dict[str, str]:
     """The public key as an RFC 8037 OKP JWK with its RFC 7638 thumbprint as `kid`."""
     x = b64url(public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
-    canonical = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x}, separators=(",", ":"))
-    kid = b64url(hashlib.sha256(canonical.encode()).digest())
+    kid = b64url(hashlib.sha256(compact_json({"crv": "Ed25519", "kty": "OKP", "x": x})).digest())
     return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "use": "sig", "alg": ALGORITHM}
 
 
@@ -82,6 +90,8 @@ class AccessTokens:
         self.lifetime = lifetime
         self._codec = jwt.PyJWT()
         self._verified = VerifiedTokenCache()
+        header = {"alg": ALGORITHM, "kid": self.kid, "typ": ACCESS_TOKEN_TYPE}
+        self._signing_prefix = b64url(compact_json(header)) + "."
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         """RFC 7517 key set: public members only."""
@@ -90,10 +100,12 @@ class AccessTokens:
     def issue(
         self, *, subject: str, username: str, session_id: str, client_id: str, now: float
     ) -> IssuedAccessToken:
-        """Sign a new access token for a session.
+        """Sign a new access token for a session (RFC 7515 compact serialisation).
 
         `exp` is rounded up, so the token lives at least `lifetime` seconds and a client that
         counts `expires_in` from the response never holds a token the server already refuses.
+        The header never changes, so it is encoded once; the claims are a plain dict of
+        strings and integers, so JSON needs no generic conversion (PyJWT verifies them).
         """
         issued_at = int(now)
         expires_at = math.ceil(now) + self.lifetime
@@ -108,9 +120,9 @@ class AccessTokens:
             "sid": session_id,
             "username": username,
         }
-        headers = {"typ": ACCESS_TOKEN_TYPE, "kid": self.kid}
-        token = jwt.encode(claims, self._private_key, algorithm=ALGORITHM, headers=headers)
-        return IssuedAccessToken(token, issued_at, expires_at)
+        signing_input = self._signing_prefix + b64url(compact_json(claims))
+        signature = self._private_key.sign(signing_input.encode("ascii"))
+        return IssuedAccessToken(f"{signing_input}.{b64url(signature)}", issued_at, expires_at)
 
     def verify(self, token: str, now: float) -> dict[str, Any]:
         """Return the claims of a valid token, or raise InvalidToken saying what is wrong.
