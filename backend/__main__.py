@@ -1,4 +1,4 @@
-"""The `jwt-refresh-server` command line."""
+"""The `jwt-refresh-server` command line: the server, or `keys` and its subcommands."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import logging
 import signal
 import sys
 
-from backend.runner import bind_socket, build_server, run
+from backend import key_commands
+from backend.runner import StartupFailed, bind_socket, build_server, run
 from backend.settings import parse_settings
 
 
@@ -27,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     dictionaries) lives as long as the process, so `gc.freeze()` takes it out of the cycle
     collector: a full collection then costs microseconds instead of about 30 ms per pause.
     """
-    settings = parse_settings(sys.argv[1:] if argv is None else argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["keys"]:
+        return key_commands.main(arguments[1:])
+    settings = parse_settings(arguments)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -39,8 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     server = build_server(settings, sock)
     gc.freeze()
     signal.signal(signal.SIGTERM, exit_quietly_after_shutdown)
-    with contextlib.suppress(KeyboardInterrupt):
-        run(server, sock, announce)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            run(server, sock, announce)
+    except StartupFailed:
+        return 1
     return 0
 
 

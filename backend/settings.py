@@ -12,6 +12,7 @@ import platformdirs
 
 CLIENT_ID = "jwt-refresh-demo"
 ENV_PREFIX = "JWT_REFRESH_"
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
 
 
 def default_data_dir() -> Path:
@@ -41,6 +42,7 @@ class Settings:
     cleanup_interval: float = 3600.0
     access_log: bool = True
     sqlite_synchronous: str = "NORMAL"
+    database: str | None = None
 
     def with_issuer(self, url: str) -> Settings:
         """A copy whose issuer is `url` unless one was configured."""
@@ -51,12 +53,18 @@ class Settings:
         return self.data_dir / "auth.sqlite3"
 
     @property
-    def key_path(self) -> Path:
+    def legacy_key_path(self) -> Path:
+        """Where a data dir from before the key table kept its one signing key (PEM)."""
         return self.data_dir / "signing-key.pem"
 
     @property
     def rotation_key_path(self) -> Path:
         return self.data_dir / "rotation-key"
+
+    @property
+    def sealing_key_path(self) -> Path:
+        """The key that encrypts the private halves of the signing keys kept in the database."""
+        return self.data_dir / "key-encryption-key"
 
 
 def positive_int(text: str) -> int:
@@ -75,20 +83,45 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def database_url(text: str) -> str:
+    """argparse type: a PostgreSQL connection URL."""
+    if not text.startswith(DATABASE_SCHEMES):
+        raise argparse.ArgumentTypeError(
+            f"must be a URL such as postgresql://USER@HOST:PORT/DB, not {text!r}"
+            f" (from --database or {ENV_PREFIX}DATABASE)"
+        )
+    return text
+
+
+def env(name: str, fallback: object) -> object:
+    """The value of JWT_REFRESH_<NAME> for the option `--name`, or `fallback`."""
+    return os.environ.get(ENV_PREFIX + name.upper().replace("-", "_"), fallback)
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """--data-dir and --database: where a server, or a command about its keys, finds its data."""
+    defaults = Settings()
+    parser.add_argument("--data-dir", type=Path, default=env("data-dir", defaults.data_dir))
+    parser.add_argument(
+        "--database",
+        type=database_url,
+        default=env("database", None),
+        metavar="URL",
+        help="keep everything in this PostgreSQL database (default: SQLite in the data dir)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The contract's command line; each option may also come from JWT_REFRESH_<NAME>."""
     defaults = Settings()
     parser = argparse.ArgumentParser(
         prog="jwt-refresh-server",
         description="Auth server with short-lived JWT access tokens and rotating refresh tokens.",
+        epilog="jwt-refresh-server keys {list,rotate,retire} manages the signing keys.",
     )
-
-    def env(name: str, fallback: object) -> object:
-        return os.environ.get(ENV_PREFIX + name.upper().replace("-", "_"), fallback)
-
     parser.add_argument("--host", default=env("host", defaults.host))
     parser.add_argument("--port", type=non_negative_int, default=env("port", defaults.port))
-    parser.add_argument("--data-dir", type=Path, default=env("data-dir", defaults.data_dir))
+    add_store_options(parser)
     for name, kind, help_text in (
         ("access-ttl", positive_int, "access-token lifetime"),
         ("refresh-idle-ttl", positive_int, "a session ends after this long without a refresh"),
@@ -154,4 +187,10 @@ def parse_settings(argv: list[str]) -> Settings:
         issuer=args.issuer.rstrip("/") if args.issuer else None,
         sqlite_synchronous=args.sqlite_synchronous.upper(),
         access_log=args.access_log == "on",
+        database=args.database,
     )
+
+
+def settings_from_environment() -> Settings:
+    """Settings from JWT_REFRESH_* alone, for a process manager that imports the app."""
+    return parse_settings([])

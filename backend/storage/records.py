@@ -65,3 +65,20 @@ class TokenInSession:
     generation: int
     session: Session
     username: str
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """An Ed25519 key that signs access tokens: its public half, its sealed private half, times.
+
+    It is published from `created_at`, signs from `activates_at` (until a newer key does),
+    and is withdrawn at `retired_at`, if set. The private half is encrypted with a key that
+    only the data dir holds, so a copy of the database alone cannot sign.
+    """
+
+    kid: str
+    public_key: bytes
+    sealed_private_key: bytes
+    created_at: int
+    activates_at: int
+    retired_at: int | None

@@ -10,7 +10,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from backend.storage.checkpoints import WRITER_CHECKPOINT_PAGES, Checkpointer
-from backend.storage.records import EndReason, Session, TokenInSession, TokenRecord, User
+from backend.storage.records import (
+    EndReason,
+    Session,
+    SigningKey,
+    TokenInSession,
+    TokenRecord,
+    User,
+)
 from backend.storage.schema import migrate
 from backend.storage.session_signal import SessionEndSignal
 
@@ -35,6 +42,17 @@ def session_from(row: sqlite3.Row) -> Session:
         rotated_at=row["rotated_at"],
         ended_at=row["ended_at"],
         end_reason=EndReason(end_reason) if end_reason is not None else None,
+    )
+
+
+def signing_key_from(row: sqlite3.Row) -> SigningKey:
+    return SigningKey(
+        kid=row["kid"],
+        public_key=row["public_key"],
+        sealed_private_key=row["sealed_private_key"],
+        created_at=row["created_at"],
+        activates_at=row["activates_at"],
+        retired_at=row["retired_at"],
     )
 
 
@@ -231,3 +249,45 @@ class SqliteStore:
             {"t": ended_before},
         )
         return cursor.rowcount
+
+    def signing_keys(self) -> list[SigningKey]:
+        rows = self._connection.execute(
+            "SELECT * FROM signing_keys ORDER BY activates_at, created_at, kid"
+        ).fetchall()
+        return [signing_key_from(row) for row in rows]
+
+    def add_signing_key(self, key: SigningKey) -> None:
+        self._connection.execute(
+            "INSERT INTO signing_keys (kid, public_key, sealed_private_key, created_at,"
+            " activates_at, retired_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                key.kid,
+                key.public_key,
+                key.sealed_private_key,
+                key.created_at,
+                key.activates_at,
+                key.retired_at,
+            ),
+        )
+
+    def add_first_signing_key(self, key: SigningKey) -> bool:
+        """The transaction holds SQLite's write lock, so no other server adds one meanwhile."""
+        if self._connection.execute("SELECT 1 FROM signing_keys LIMIT 1").fetchone():
+            return False
+        self.add_signing_key(key)
+        return True
+
+    def retire_signing_key(self, kid: str, now: int) -> bool:
+        cursor = self._connection.execute(
+            "UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL",
+            (now, kid),
+        )
+        return cursor.rowcount == 1
+
+    def secrets_check(self, candidate: bytes) -> bytes:
+        self._connection.execute(
+            "INSERT OR IGNORE INTO deployment (id, secrets_check) VALUES (1, ?)", (candidate,)
+        )
+        row = self._connection.execute("SELECT secrets_check FROM deployment").fetchone()
+        recorded: bytes = row["secrets_check"]
+        return recorded

@@ -5,7 +5,19 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from backend.storage.records import EndReason, Session, TokenInSession, TokenRecord, User
+from backend.storage.records import (
+    EndReason,
+    Session,
+    SigningKey,
+    TokenInSession,
+    TokenRecord,
+    User,
+)
+
+
+class StorageConflict(Exception):
+    """The database undid a transaction that conflicted with another (a deadlock between
+    servers, say): nothing of it was kept, and running it again may succeed."""
 
 
 class EndSignal(Protocol):
@@ -21,6 +33,8 @@ class Store(Protocol):
 
     Every call but `close` and `ended_signal` runs inside `transaction()`. After a COMMIT
     that ended a session (`end_session`, `end_sessions_of`), `ended_signal` has a new mark.
+    Several servers may share one store: what a call reads of a session it may change later
+    in the same transaction (`token_in_session`) stays locked until the COMMIT.
     """
 
     @property
@@ -29,7 +43,8 @@ class Store(Protocol):
         ...
 
     def transaction(self) -> AbstractContextManager[None]:
-        """One transaction, committed (durably) at the end, rolled back on an exception."""
+        """One transaction, committed (durably) at the end, rolled back on an exception;
+        StorageConflict when the database undid it for a conflict with another one."""
         ...
 
     def close(self) -> None:
@@ -65,7 +80,8 @@ class Store(Protocol):
         ...
 
     def token_in_session(self, token_hash: bytes) -> TokenInSession | None:
-        """A refresh token's generation with its session and username, in one read."""
+        """A refresh token's generation with its session and username, in one read; the
+        session is locked until the COMMIT, so of two servers rotating it one waits."""
         ...
 
     def rotate(
@@ -85,4 +101,27 @@ class Store(Protocol):
 
     def purge(self, ended_before: int) -> int:
         """Delete sessions (and their token hashes) that ended or expired before a moment."""
+        ...
+
+    def signing_keys(self) -> list[SigningKey]:
+        """Every signing key, retired ones too, in the order they activate."""
+        ...
+
+    def add_signing_key(self, key: SigningKey) -> None:
+        """Add a signing key."""
+        ...
+
+    def add_first_signing_key(self, key: SigningKey) -> bool:
+        """Add `key` only if the store has no signing key yet; True if it was added. Of
+        servers starting at once on an empty store, exactly one adds its key."""
+        ...
+
+    def retire_signing_key(self, kid: str, now: int) -> bool:
+        """Withdraw a key from `now` on; False if it is unknown or retired already."""
+        ...
+
+    def secrets_check(self, candidate: bytes) -> bytes:
+        """The check of the data dir's secrets recorded in the store, recording `candidate`
+        when there is none yet: a server whose secrets give another check has another
+        deployment's data dir."""
         ...

@@ -15,6 +15,9 @@ from backend.errors import InvalidGrant, InvalidToken
 from backend.settings import Settings
 from backend.web.app import build_service
 from tests.support.api import PASSWORD
+from tests.support.stores import NewDatabase, both_stores
+
+pytestmark = both_stores
 
 
 class FakeClock:
@@ -34,9 +37,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def service(tmp_path: Path, clock: FakeClock) -> Iterator[AuthService]:
+def service(tmp_path: Path, clock: FakeClock, new_database: NewDatabase) -> Iterator[AuthService]:
     settings = Settings(
         data_dir=tmp_path,
+        database=new_database(),
         issuer="http://issuer.test",
         access_ttl=60,
         refresh_idle_ttl=100,

@@ -1,0 +1,387 @@
+"""The Store in PostgreSQL: one connection per database thread, row locks, NOTIFY of endings."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+import psycopg
+from psycopg import errors
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import DictRow, dict_row
+
+from backend.errors import ConfigurationError
+from backend.storage.listener import (
+    ENDED_CHANNEL,
+    LISTENER_NAME,
+    SessionEndListener,
+    conninfo,
+)
+from backend.storage.records import (
+    EndReason,
+    Session,
+    SigningKey,
+    TokenInSession,
+    TokenRecord,
+    User,
+)
+from backend.storage.schema import SCHEMA_VERSION_TABLE, Migration, upgrade
+from backend.storage.store import StorageConflict
+
+log = logging.getLogger("backend.storage")
+
+Connection = psycopg.Connection[DictRow]
+SCHEMA_LOCK = "jwt-refresh-demo schema"
+SIGNING_KEYS_LOCK = "jwt-refresh-demo signing keys"
+LISTENER_START_SECONDS = 10.0
+CONFLICTS = (errors.DeadlockDetected, errors.SerializationFailure)
+ENDED = f"SELECT pg_notify('{ENDED_CHANNEL}', %s) FROM ended"  # noqa: S608 (constants only)
+LISTENERS = (
+    "SELECT count(*) AS listeners FROM pg_stat_activity"
+    " WHERE datname = current_database() AND application_name = %s"
+)
+HEARING_SECONDS = 1.0
+END_SESSION = (
+    "WITH ended AS (UPDATE sessions SET ended_at = %s, end_reason = %s"  # noqa: S608
+    f" WHERE id = %s AND ended_at IS NULL RETURNING id) {ENDED}"
+)
+END_SESSIONS_OF = (
+    "WITH ended AS (UPDATE sessions SET ended_at = %s, end_reason = %s"  # noqa: S608
+    f" WHERE user_id = %s AND ended_at IS NULL RETURNING id) {ENDED}"
+)
+
+
+def session_from(row: DictRow) -> Session:
+    """A session from a row holding the sessions table's columns, read by name."""
+    end_reason = row["end_reason"]
+    return Session(
+        id=row["id"],
+        user_id=row["user_id"],
+        client_id=row["client_id"],
+        created_at=row["created_at"],
+        last_refreshed_at=row["last_refreshed_at"],
+        refresh_count=row["refresh_count"],
+        absolute_expires_at=row["absolute_expires_at"],
+        idle_expires_at=row["idle_expires_at"],
+        current_generation=row["current_generation"],
+        rotated_at=row["rotated_at"],
+        ended_at=row["ended_at"],
+        end_reason=EndReason(end_reason) if end_reason is not None else None,
+    )
+
+
+def signing_key_from(row: DictRow) -> SigningKey:
+    return SigningKey(
+        kid=row["kid"],
+        public_key=bytes(row["public_key"]),
+        sealed_private_key=bytes(row["sealed_private_key"]),
+        created_at=row["created_at"],
+        activates_at=row["activates_at"],
+        retired_at=row["retired_at"],
+    )
+
+
+class PostgresSteps:
+    """Migrations on a PostgreSQL connection; DDL is transactional, so a failed step undoes all."""
+
+    dialect = "postgresql"
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def applied_version(self) -> int:
+        self.connection.execute(SCHEMA_VERSION_TABLE)
+        row = self.connection.execute("SELECT MAX(version) AS version FROM schema_version")
+        found = row.fetchone()
+        return int(found["version"] or 0) if found else 0
+
+    def apply(self, migration: Migration, applied_at: int) -> None:
+        self.connection.execute(migration.script)
+        self.connection.execute(
+            "INSERT INTO schema_version (version, name, applied_at) VALUES (%s, %s, %s)",
+            (migration.version, migration.name, applied_at),
+        )
+
+
+def migrate(connection: Connection) -> int:
+    """Bring the database to the newest schema under an advisory lock; returns its version.
+
+    Of servers starting at once on an empty database, one migrates while the others wait
+    for the lock and then find nothing left to do.
+    """
+    with connection.transaction():
+        connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (SCHEMA_LOCK,))
+        return upgrade(PostgresSteps(connection))
+
+
+def connect(url: str, name: str) -> Connection:
+    """A connection in autocommit mode (transactions are explicit), commits waiting for the
+    WAL to be flushed (synchronous_commit on), rows as dicts."""
+    try:
+        connection = psycopg.connect(conninfo(url, name), autocommit=True, row_factory=dict_row)
+    except psycopg.OperationalError as error:
+        raise ConfigurationError(
+            f"Cannot connect to the database {where(url)}: {str(error).strip()}"
+        ) from error
+    connection.execute("SET synchronous_commit = on")
+    return connection
+
+
+def where(url: str) -> str:
+    """The database a URL names, without its password."""
+    info = conninfo_to_dict(url)
+    host, port, name = info.get("host", "localhost"), info.get("port", "5432"), info.get("dbname")
+    return f"{name} on {host}:{port}"
+
+
+class PostgresStore:
+    """PostgreSQL; one connection, used by one thread at a time (the database thread).
+
+    A rotation locks its session row (`SELECT … FOR UPDATE`), so of two servers rotating one
+    session the second waits for the first's COMMIT and then reads what it wrote: the
+    predecessor within the grace gets the same successor from every server. Every
+    statement that ends a session also sends a NOTIFY with the transaction's own word,
+    delivered to every server's listener when (and only if) the transaction commits; the
+    transaction returns once every listener has answered that it heard it (or a second has
+    passed), so no client hears of an ending before every server knows. A connection that
+    broke is replaced at the next transaction.
+    """
+
+    def __init__(self, url: str, listener: SessionEndListener | None = None) -> None:
+        self.url = url
+        self._connection = connect(url, "jwt-refresh-server")
+        migrate(self._connection)
+        self._listener = listener or SessionEndListener(url)
+        if not self._listener.wait_until_listening(LISTENER_START_SECONDS):
+            log.warning("not yet listening for ended sessions: every request reads the database")
+        self._ended_sessions = False
+        self._word = ""
+
+    @property
+    def ended_signal(self) -> SessionEndListener:
+        return self._listener
+
+    def close(self) -> None:
+        self._connection.close()
+        self._listener.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN … COMMIT, or ROLLBACK on an exception; a conflict is a StorageConflict."""
+        if self._connection.broken or self._connection.closed:
+            self._connection = connect(self.url, "jwt-refresh-server")
+        self._ended_sessions = False
+        self._word = secrets.token_hex(8)
+        try:
+            with self._connection.transaction():
+                yield
+                if self._ended_sessions:
+                    self._expect_hearing()
+        except BaseException as error:
+            self._listener.forget(self._word)
+            if isinstance(error, CONFLICTS):
+                raise StorageConflict(str(error)) from error
+            raise
+        if self._ended_sessions:
+            self._listener.announce()
+            self._await_hearing()
+
+    def _expect_hearing(self) -> None:
+        row = self._execute(LISTENERS, (LISTENER_NAME,)).fetchone()
+        self._listener.expect(self._word, int(row["listeners"]) if row else 0)
+
+    def _await_hearing(self) -> None:
+        if not self._listener.await_hearing(self._word, HEARING_SECONDS):
+            log.warning("not every server said it heard of an ended session within a second")
+
+    def _execute(
+        self, query: str, params: tuple[Any, ...] | dict[str, Any]
+    ) -> psycopg.Cursor[DictRow]:
+        return self._connection.execute(query, params)
+
+    def add_user(self, user: User, now: int) -> bool:
+        cursor = self._execute(
+            "INSERT INTO users (id, username, password_hash, created_at)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (username) DO NOTHING",
+            (user.id, user.username, user.password_hash, now),
+        )
+        return cursor.rowcount == 1
+
+    def user_by_name(self, username: str) -> User | None:
+        row = self._execute(
+            "SELECT id, username, password_hash FROM users WHERE username = %s", (username,)
+        ).fetchone()
+        if row is None:
+            return None
+        return User(id=row["id"], username=row["username"], password_hash=row["password_hash"])
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        self._execute("UPDATE users SET password_hash = %s WHERE id = %s", (password_hash, user_id))
+
+    def add_session(self, session: Session, token_hash: bytes) -> None:
+        self._execute(
+            "WITH token AS (INSERT INTO refresh_tokens (token_hash, session_id, generation,"
+            " issued_at) VALUES (%(token_hash)s, %(id)s, %(current_generation)s,"
+            " %(rotated_at)s))"
+            " INSERT INTO sessions (id, user_id, client_id, created_at, last_refreshed_at,"
+            " refresh_count, absolute_expires_at, idle_expires_at, current_generation,"
+            " rotated_at, ended_at, end_reason) VALUES (%(id)s, %(user_id)s, %(client_id)s,"
+            " %(created_at)s, %(last_refreshed_at)s, %(refresh_count)s,"
+            " %(absolute_expires_at)s, %(idle_expires_at)s, %(current_generation)s,"
+            " %(rotated_at)s, %(ended_at)s, %(end_reason)s)",
+            {
+                "token_hash": token_hash,
+                "id": session.id,
+                "user_id": session.user_id,
+                "client_id": session.client_id,
+                "created_at": session.created_at,
+                "last_refreshed_at": session.last_refreshed_at,
+                "refresh_count": session.refresh_count,
+                "absolute_expires_at": session.absolute_expires_at,
+                "idle_expires_at": session.idle_expires_at,
+                "current_generation": session.current_generation,
+                "rotated_at": session.rotated_at,
+                "ended_at": session.ended_at,
+                "end_reason": session.end_reason.value if session.end_reason else None,
+            },
+        )
+
+    def session(self, session_id: str) -> Session | None:
+        row = self._execute("SELECT * FROM sessions WHERE id = %s", (session_id,)).fetchone()
+        return session_from(row) if row else None
+
+    def sessions_of(self, user_id: str) -> list[Session]:
+        rows = self._execute(
+            "SELECT * FROM sessions WHERE user_id = %s AND ended_at IS NULL ORDER BY created_at",
+            (user_id,),
+        ).fetchall()
+        return [session_from(row) for row in rows]
+
+    def find_token(self, token_hash: bytes) -> TokenRecord | None:
+        row = self._execute(
+            "SELECT session_id, generation FROM refresh_tokens WHERE token_hash = %s",
+            (token_hash,),
+        ).fetchone()
+        if row is None:
+            return None
+        return TokenRecord(session_id=row["session_id"], generation=row["generation"])
+
+    def token_in_session(self, token_hash: bytes) -> TokenInSession | None:
+        """One query, and the session row locked until the COMMIT."""
+        row = self._execute(
+            "SELECT s.*, t.generation, u.username FROM refresh_tokens t"
+            " JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id"
+            " WHERE t.token_hash = %s FOR UPDATE OF s",
+            (token_hash,),
+        ).fetchone()
+        if row is None:
+            return None
+        return TokenInSession(
+            generation=row["generation"], session=session_from(row), username=row["username"]
+        )
+
+    def rotate(
+        self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
+    ) -> Session:
+        """Make `token_hash` the session's current token in one statement."""
+        rotated = replace(
+            session,
+            current_generation=session.current_generation + 1,
+            rotated_at=now,
+            last_refreshed_at=int(now),
+            refresh_count=session.refresh_count + 1,
+            idle_expires_at=idle_expires_at,
+        )
+        self._execute(
+            "WITH token AS (INSERT INTO refresh_tokens (token_hash, session_id, generation,"
+            " issued_at) VALUES (%s, %s, %s, %s))"
+            " UPDATE sessions SET current_generation = %s, rotated_at = %s,"
+            " last_refreshed_at = %s, refresh_count = %s, idle_expires_at = %s WHERE id = %s",
+            (
+                token_hash,
+                session.id,
+                rotated.current_generation,
+                now,
+                rotated.current_generation,
+                now,
+                rotated.last_refreshed_at,
+                rotated.refresh_count,
+                idle_expires_at,
+                session.id,
+            ),
+        )
+        return rotated
+
+    def end_session(self, session_id: str, reason: EndReason, now: int) -> bool:
+        cursor = self._execute(END_SESSION, (now, reason.value, session_id, self._word))
+        self._ended_sessions |= cursor.rowcount > 0
+        return cursor.rowcount == 1
+
+    def end_sessions_of(self, user_id: str, reason: EndReason, now: int) -> int:
+        cursor = self._execute(END_SESSIONS_OF, (now, reason.value, user_id, self._word))
+        self._ended_sessions |= cursor.rowcount > 0
+        return cursor.rowcount
+
+    def purge(self, ended_before: int) -> int:
+        """Delete sessions (and their token hashes) that ended or expired before a moment."""
+        old = (
+            "SELECT id FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < %(t)s)"
+            " OR (ended_at IS NULL AND LEAST(absolute_expires_at, idle_expires_at) < %(t)s)"
+        )
+        self._execute(
+            f"DELETE FROM refresh_tokens WHERE session_id IN ({old})",  # noqa: S608
+            {"t": ended_before},
+        )
+        cursor = self._execute(
+            f"DELETE FROM sessions WHERE id IN ({old})",  # noqa: S608
+            {"t": ended_before},
+        )
+        return cursor.rowcount
+
+    def signing_keys(self) -> list[SigningKey]:
+        rows = self._execute(
+            "SELECT * FROM signing_keys ORDER BY activates_at, created_at, kid", ()
+        ).fetchall()
+        return [signing_key_from(row) for row in rows]
+
+    def add_signing_key(self, key: SigningKey) -> None:
+        self._execute(
+            "INSERT INTO signing_keys (kid, public_key, sealed_private_key, created_at,"
+            " activates_at, retired_at) VALUES (%s, %s, %s, %s, %s, %s)",
+            (
+                key.kid,
+                key.public_key,
+                key.sealed_private_key,
+                key.created_at,
+                key.activates_at,
+                key.retired_at,
+            ),
+        )
+
+    def add_first_signing_key(self, key: SigningKey) -> bool:
+        """Under an advisory lock, so of servers starting at once only one adds its key."""
+        self._execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (SIGNING_KEYS_LOCK,))
+        if self._execute("SELECT 1 FROM signing_keys LIMIT 1", ()).fetchone():
+            return False
+        self.add_signing_key(key)
+        return True
+
+    def retire_signing_key(self, kid: str, now: int) -> bool:
+        cursor = self._execute(
+            "UPDATE signing_keys SET retired_at = %s WHERE kid = %s AND retired_at IS NULL",
+            (now, kid),
+        )
+        return cursor.rowcount == 1
+
+    def secrets_check(self, candidate: bytes) -> bytes:
+        self._execute(
+            "INSERT INTO deployment (id, secrets_check) VALUES (1, %s) ON CONFLICT (id) DO NOTHING",
+            (candidate,),
+        )
+        row = self._execute("SELECT secrets_check FROM deployment", ()).fetchone()
+        assert row is not None
+        return bytes(row["secrets_check"])
