@@ -15,7 +15,7 @@ from backend.core.keys.lifecycle import DEFAULT_ACTIVATE_IN, RELOAD_SECONDS, key
 from backend.errors import ConfigurationError
 from backend.settings import Settings, add_store_options, env, non_negative_int, positive_int
 from backend.storage.store import Store
-from backend.web.app import open_store
+from backend.storage.stores import open_store
 
 
 def moment(seconds: int) -> str:

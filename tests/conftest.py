@@ -13,7 +13,7 @@ import subprocess
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,10 +21,9 @@ import pytest
 from tests.support.api import Api
 from tests.support.components import require_component
 from tests.support.postgres import PostgresServer, find_binaries
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, StartServer
 from tests.support.stores import NewDatabase
 
-StartServer = Callable[..., ServerProcess]
 _databases = itertools.count()
 
 
@@ -44,9 +43,10 @@ def postgres() -> Iterator[PostgresServer]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
 def store(request: pytest.FixtureRequest) -> str:
-    """The store of this module's servers: `sqlite` unless the module is marked both_stores."""
+    """The store of this module's servers: `sqlite` unless the module is marked both_stores
+    (every test takes part, so that the mark can run each one per store)."""
     kind: str = getattr(request, "param", "sqlite")
     return kind
 

@@ -142,7 +142,7 @@ class SessionEndListener:
                     log.warning(
                         "the listener for ended sessions lost its connection (%s); every"
                         " request reads its session from the database until it is back",
-                        str(error).strip() or type(error).__name__,
+                        " ".join(str(error).split()) or type(error).__name__,
                     )
                 pause = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
                 failures += 1

@@ -125,7 +125,7 @@ def connect(url: str, name: str) -> Connection:
         connection = psycopg.connect(conninfo(url, name), autocommit=True, row_factory=dict_row)
     except psycopg.OperationalError as error:
         raise ConfigurationError(
-            f"Cannot connect to the database {where(url)}: {str(error).strip()}"
+            f"Cannot connect to the database {where(url)}: {' '.join(str(error).split())}"
         ) from error
     connection.execute("SET synchronous_commit = on")
     return connection

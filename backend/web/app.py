@@ -16,8 +16,7 @@ from backend.core.keys.lifecycle import RELOAD_SECONDS
 from backend.core.service import AuthService
 from backend.core.sessions import Clock
 from backend.settings import Settings, settings_from_environment
-from backend.storage.sqlite import SqliteStore
-from backend.storage.store import Store
+from backend.storage.stores import open_store
 from backend.web import oauth, routes
 from backend.web.error_handlers import HANDLERS
 from backend.web.middleware.access_log import AccessLogMiddleware
@@ -26,15 +25,6 @@ from backend.web.middleware.startup import StartupErrorMiddleware
 
 log = logging.getLogger("backend.http")
 ROUTES = [*routes.ROUTES, *oauth.ROUTES]
-
-
-def open_store(settings: Settings) -> Store:
-    """PostgreSQL when a database URL is set, else SQLite in the data dir."""
-    if settings.database:
-        from backend.storage.postgres import PostgresStore
-
-        return PostgresStore(settings.database)
-    return SqliteStore(settings.database_path, settings.sqlite_synchronous)
 
 
 def build_service(settings: Settings, clock: Clock = time.time) -> AuthService:

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from backend.core.keys.data_dir import DataDirSecrets
 from backend.core.keys.ring import KeyRing
 from backend.settings import Settings
-from backend.web.app import open_store
+from backend.storage.stores import open_store
 
 HMAC_DIGESTS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 READY_PREFIX = "listening on "
@@ -85,3 +86,7 @@ class ServerProcess:
     def restart(self) -> None:
         """Start again on the same data dir and port."""
         self.start()
+
+
+StartServer = Callable[..., ServerProcess]
+"""The `start_server` fixture: options, and optionally a data dir, in; a started server out."""
