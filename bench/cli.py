@@ -8,9 +8,10 @@ from pathlib import Path
 
 from bench import machine
 from bench.client import app_bench, soak
+from bench.peers import section as peers
 from bench.server import scale_bench, server_bench
 
-SECTIONS = ("server", "scale", "soak", "app")
+SECTIONS = ("server", "scale", "soak", "app", "peers")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip the synchronous=full and access-log-on servers",
     )
+    peers.add_options(parser)
     return parser
 
 
@@ -61,6 +63,8 @@ def main(argv: list[str]) -> int:
     if unknown:
         parser.error(f"unknown section {', '.join(sorted(unknown))}; choose from {SECTIONS}")
     sections = SECTIONS if not args.sections or "all" in args.sections else args.sections
+    if "peers" in sections:
+        peers.check_options(parser, args)
     print(f"Machine: {machine.describe()}\n", flush=True)
     with tempfile.TemporaryDirectory(prefix="jwt-refresh-bench-") as directory:
         workdir = Path(directory)
@@ -76,4 +80,6 @@ def main(argv: list[str]) -> int:
         if "app" in sections:
             measured = app_bench.measure(workdir / "app", args.idle_seconds)
             print(app_bench.render(measured), end="\n\n", flush=True)
+        if "peers" in sections:
+            print(peers.run(args, plan_of(args), workdir / "peers"), end="\n\n", flush=True)
     return 0

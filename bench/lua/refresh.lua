@@ -1,9 +1,12 @@
--- POST /tokens/refresh from a pool of refresh tokens (one a line); each answer's new refresh
--- token replaces the one sent, so every chain rotates. A refused token leaves the pool. With a
+-- POST wrk's URL from a pool of refresh tokens (one a line); each answer's new refresh token
+-- replaces the one sent, so every chain rotates. A refused token leaves the pool. With a
 -- second argument, the tokens held at the end (each the latest of its chain) go to that file.
+-- Another server's refresh shape may follow: the content type, the body with TOKEN where the
+-- refresh token goes, and the JSON key of the new one in the answer (default: this server's).
 queue = {}
 head, tail = 1, 0
 pool_out = nil
+local content_type, before, after, successor_pattern
 
 function init(args)
   for line in io.lines(args[1]) do
@@ -11,6 +14,9 @@ function init(args)
     queue[tail] = line
   end
   pool_out = args[2]
+  content_type = args[3] or "application/json"
+  before, after = (args[4] or '{"refresh_token":"TOKEN"}'):match("^(.*)TOKEN(.*)$")
+  successor_pattern = '"' .. (args[5] or "refresh_token") .. '"%s*:%s*"([^"]+)"'
 end
 
 function request()
@@ -20,13 +26,12 @@ function request()
     queue[head] = nil
     head = head + 1
   end
-  return wrk.format("POST", "/tokens/refresh", { ["Content-Type"] = "application/json" },
-    '{"refresh_token":"' .. token .. '"}')
+  return wrk.format("POST", nil, { ["Content-Type"] = content_type }, before .. token .. after)
 end
 
 function response(status, headers, body)
   count(status)
-  local successor = body:match('"refresh_token":"([^"]+)"')
+  local successor = status >= 200 and status <= 299 and body:match(successor_pattern)
   if successor then
     tail = tail + 1
     queue[tail] = successor

@@ -1,0 +1,1 @@
+"""The peers' rotating refresh beside ours: their apps, environment, checks and table."""
