@@ -6,7 +6,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from backend.core.password_policy import normalise_username, password_strength
+    from backend.core.password_policy import password_strength
+    from backend.core.usernames import normalise_username
     from backend.errors import InvalidRequest
     from backend.runner import EmbeddedServer
     from backend.settings import Settings
@@ -26,7 +27,7 @@ HOMES = {
     "InvalidRequest": "backend.errors",
     "Settings": "backend.settings",
     "create_app": "backend.web.app",
-    "normalise_username": "backend.core.password_policy",
+    "normalise_username": "backend.core.usernames",
     "password_strength": "backend.core.password_policy",
 }
 

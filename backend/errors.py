@@ -52,8 +52,8 @@ class TooManyAttempts(AuthError):
     status = 429
     code = "too_many_attempts"
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"Too many failed sign-ins. Try again in {retry_after} s.")
+    def __init__(self, retry_after: int, description: str | None = None) -> None:
+        super().__init__(description or f"Too many failed sign-ins. Try again in {retry_after} s.")
         self.retry_after = retry_after
         self.headers = {"Retry-After": str(retry_after)}
 

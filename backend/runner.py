@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import uvicorn
 
+from backend.connections import protocol_for
 from backend.settings import Settings
 from backend.web.app import create_app
 
@@ -43,15 +44,24 @@ def base_url(sock: socket.socket) -> str:
 
 
 def build_server(settings: Settings, sock: socket.socket) -> uvicorn.Server:
-    """A uvicorn server for the app, with the issuer defaulting to the bound URL."""
-    app = create_app(settings.with_issuer(base_url(sock)))
+    """A uvicorn server for the app, with the issuer defaulting to the bound URL.
+
+    Connections run under the limits of `connections.py`; `X-Forwarded-For` names the client
+    only on connections from `forwarded_allow_ips` (none by default).
+    """
+    settings = settings.with_issuer(base_url(sock))
+    app = create_app(settings)
     config = uvicorn.Config(
         app,
+        http=protocol_for(settings),
         lifespan="on",
         access_log=False,
         log_config=None,
         server_header=False,
         timeout_graceful_shutdown=10,
+        timeout_keep_alive=settings.keep_alive_timeout,
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=list(settings.forwarded_allow_ips),
     )
     return uvicorn.Server(config)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -36,17 +38,43 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     throttle_free_failures: int = 5
     throttle_address_free_failures: int = 20
+    throttle_name_free_failures: int = 100
     throttle_base_delay: float = 1.0
     throttle_max_delay: float = 15 * 60.0
     ended_session_retention: int = 7 * 24 * 3600
+    sign_in_address_retention: int = 90 * 24 * 3600
+    max_sessions: int = 100
+    sign_ins_per_minute: int = 30
     cleanup_interval: float = 3600.0
     access_log: bool = True
     sqlite_synchronous: str = "NORMAL"
     database: str | None = None
+    allowed_hosts: tuple[str, ...] | None = None
+    forwarded_allow_ips: tuple[str, ...] = ()
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    keep_alive_timeout: int = 5
+    max_connections: int = 1000
+    max_header_line_bytes: int = 16 * 1024
+    max_header_bytes: int = 64 * 1024
 
     def with_issuer(self, url: str) -> Settings:
         """A copy whose issuer is `url` unless one was configured."""
         return self if self.issuer else replace(self, issuer=url)
+
+    def host_names(self) -> tuple[str, ...]:
+        """The names a request's Host may give: `allowed_hosts`, or by default the issuer's
+        host and the listening address, with `localhost` for a loopback one."""
+        if self.allowed_hosts is not None:
+            return self.allowed_hosts
+        names = [self.host.strip("[]").lower()]
+        if self.issuer:
+            issuer_host = urlsplit(self.issuer).hostname
+            if issuer_host:
+                names.append(issuer_host.lower())
+        if is_loopback(self.host):
+            names.append("localhost")
+        return tuple(dict.fromkeys(names))
 
     @property
     def database_path(self) -> Path:
@@ -65,6 +93,29 @@ class Settings:
     def sealing_key_path(self) -> Path:
         """The key that encrypts the private halves of the signing keys kept in the database."""
         return self.data_dir / "key-encryption-key"
+
+
+def is_loopback(host: str) -> bool:
+    """True for `localhost` and for addresses in 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def name_list(text: str) -> tuple[str, ...]:
+    """argparse type: a comma-separated list, each item stripped and in lower case."""
+    return tuple(item.strip().lower() for item in text.split(",") if item.strip())
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type: a number of seconds above 0."""
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
 
 
 def positive_int(text: str) -> int:
@@ -122,21 +173,65 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default=env("host", defaults.host))
     parser.add_argument("--port", type=non_negative_int, default=env("port", defaults.port))
     add_store_options(parser)
-    for name, kind, help_text in (
-        ("access-ttl", positive_int, "access-token lifetime"),
-        ("refresh-idle-ttl", positive_int, "a session ends after this long without a refresh"),
-        ("refresh-max-ttl", positive_int, "a session ends this long after sign-in, whatever"),
-        ("reuse-grace", non_negative_int, "the predecessor of the current refresh token works"),
-    ):
-        attribute = name.replace("-", "_")
+    numbers: tuple[tuple[str, Callable[[str], float], str, str], ...] = (
+        ("access-ttl", positive_int, "SECONDS", "access-token lifetime"),
+        (
+            "refresh-idle-ttl",
+            positive_int,
+            "SECONDS",
+            "a session ends after this long without a refresh",
+        ),
+        (
+            "refresh-max-ttl",
+            positive_int,
+            "SECONDS",
+            "a session ends this long after sign-in, whatever",
+        ),
+        (
+            "reuse-grace",
+            non_negative_int,
+            "SECONDS",
+            "the predecessor of the current refresh token works",
+        ),
+        (
+            "max-sessions",
+            positive_int,
+            "N",
+            "live sessions per account; a sign-in beyond ends the least recently used",
+        ),
+        ("sign-ins-per-minute", positive_int, "N", "successful sign-ins per account a minute"),
+        ("header-timeout", positive_seconds, "SECONDS", "a request's line and headers arrive in"),
+        ("body-timeout", positive_seconds, "SECONDS", "a request's body arrives in, after them"),
+        ("keep-alive-timeout", positive_int, "SECONDS", "an idle connection is closed after"),
+        ("max-connections", positive_int, "N", "open connections; more are closed at once"),
+    )
+    for name, kind, metavar, help_text in numbers:
+        default = getattr(defaults, name.replace("-", "_"))
+        unit = " s" if metavar == "SECONDS" else ""
         parser.add_argument(
             f"--{name}",
             type=kind,
-            default=env(name, getattr(defaults, attribute)),
-            metavar="SECONDS",
-            help=f"{help_text} (default {getattr(defaults, attribute)} s)",
+            default=env(name, default),
+            metavar=metavar,
+            help=f"{help_text} (default {default:.12g}{unit})",
         )
     parser.add_argument("--issuer", default=env("issuer", None), metavar="URL")
+    parser.add_argument(
+        "--allowed-hosts",
+        type=name_list,
+        default=env("allowed-hosts", None),
+        metavar="LIST",
+        help="host names a request's Host may name, comma-separated, * for any (default: the"
+        " issuer's host and the listening address, with localhost for a loopback one)",
+    )
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        type=name_list,
+        default=env("forwarded-allow-ips", ""),
+        metavar="LIST",
+        help="addresses of proxies whose X-Forwarded-For names the client, comma-separated,"
+        " * for any (default: none)",
+    )
     parser.add_argument(
         "--sqlite-synchronous",
         type=one_of("sqlite-synchronous", "normal", "full"),
@@ -188,6 +283,14 @@ def parse_settings(argv: list[str]) -> Settings:
         sqlite_synchronous=args.sqlite_synchronous.upper(),
         access_log=args.access_log == "on",
         database=args.database,
+        max_sessions=int(args.max_sessions),
+        sign_ins_per_minute=int(args.sign_ins_per_minute),
+        allowed_hosts=args.allowed_hosts,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        header_timeout=float(args.header_timeout),
+        body_timeout=float(args.body_timeout),
+        keep_alive_timeout=int(args.keep_alive_timeout),
+        max_connections=int(args.max_connections),
     )
 
 

@@ -92,11 +92,14 @@ def server(start_server: StartServer) -> ServerProcess:
 
 @pytest.fixture(scope="module")
 def module_server(
-    tmp_path_factory: pytest.TempPathFactory, new_database: NewDatabase
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    new_database: NewDatabase,
 ) -> Iterator[ServerProcess]:
-    """A real server with default settings shared by one module's tests (each test makes its
-    own accounts)."""
-    server = ServerProcess(tmp_path_factory.mktemp("server"), [], new_database())
+    """A real server shared by one module's tests (each test makes its own accounts), with
+    default settings unless the module names options in `SERVER_OPTIONS`."""
+    options = list(getattr(request.module, "SERVER_OPTIONS", ()))
+    server = ServerProcess(tmp_path_factory.mktemp("server"), options, new_database())
     server.start()
     yield server
     server.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 from backend.core.sessions import Clock, Sessions, TokenGrant, ended_in_words
@@ -14,6 +15,7 @@ from backend.storage.records import EndReason, Session, TokenInSession
 from backend.storage.store import Store
 
 log = logging.getLogger("backend.service")
+ANOTHER_CLIENT = "The refresh token was issued to another client."
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,13 @@ class Rotation:
         if now >= session.expires_at:
             store.end_session(session.id, EndReason.EXPIRED, int(now))
             return RefreshOutcome(None, None, ended_in_words(EndReason.EXPIRED))
-        if client_id is not None and client_id != session.client_id:
-            return RefreshOutcome(None, None, "The refresh token was issued to another client.")
+        same_client = client_id is None or client_id == session.client_id
         if found.generation == session.current_generation:
+            if not same_client:
+                return RefreshOutcome(None, None, ANOTHER_CLIENT)
             return self._advance(store, found, presented, now)
         within_grace = now - session.rotated_at <= self.settings.reuse_grace
-        if found.generation == session.current_generation - 1 and within_grace:
+        if found.generation == session.current_generation - 1 and within_grace and same_client:
             successor = self.refresh_tokens.successor(presented)
             return RefreshOutcome(session, successor, username=found.username)
         store.end_session(session.id, EndReason.REUSE_DETECTED, int(now))
@@ -86,13 +89,21 @@ class Rotation:
         session = found.session
         successor = self.refresh_tokens.successor(presented)
         idle_expires_at = min(
-            session.absolute_expires_at, int(now) + self.settings.refresh_idle_ttl
+            session.absolute_expires_at, math.ceil(now) + self.settings.refresh_idle_ttl
         )
         rotated = store.rotate(session, self.refresh_tokens.digest(successor), now, idle_expires_at)
         return RefreshOutcome(rotated, successor, username=found.username)
 
-    async def revoke(self, token: object, reason: EndReason = EndReason.REVOKED) -> None:
-        """End the session of a refresh token (any token of its chain); silent if unknown."""
+    async def revoke(
+        self,
+        token: object,
+        reason: EndReason = EndReason.REVOKED,
+        client_id: str | None = None,
+    ) -> None:
+        """End the session of a refresh token (any token of its chain); silent if unknown.
+
+        With a `client_id`, only a token issued to that client is revoked (RFC 7009 §2.1).
+        """
         if not isinstance(token, str) or not token:
             raise InvalidRequest("refresh_token must be a non-empty string.")
         digest = self.refresh_tokens.digest(token)
@@ -100,7 +111,12 @@ class Rotation:
 
         def end(store: Store) -> None:
             record = store.find_token(digest)
-            if record is not None:
-                store.end_session(record.session_id, reason, now)
+            if record is None:
+                return
+            if client_id is not None:
+                session = store.session(record.session_id)
+                if session is None or session.client_id != client_id:
+                    return
+            store.end_session(record.session_id, reason, now)
 
         await self.database.run(end)

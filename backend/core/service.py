@@ -72,7 +72,7 @@ class AuthService:
     async def purge(self) -> int:
         """Delete sessions past the retention period and forget stale throttle records."""
         removed = await self.sessions.purge()
-        self.accounts.forget_stale()
+        await self.accounts.forget_stale()
         return removed
 
     def close(self) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import logging
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,13 +13,15 @@ from typing import Any
 
 from backend.core.session_cache import ActiveSessionCache
 from backend.core.tokens import AccessTokens, RefreshTokens
-from backend.errors import InvalidToken, NotFound
+from backend.errors import InvalidRequest, InvalidToken, NotFound
 from backend.settings import Settings
 from backend.storage.database import Database
-from backend.storage.records import EndReason, Session, User
+from backend.storage.records import EndReason, Session, SessionPosition, User
 from backend.storage.store import Store
 
+log = logging.getLogger("backend.service")
 Clock = Callable[[], float]
+MAX_PAGE = 100
 
 ENDED_IN_WORDS = {
     EndReason.SIGNED_OUT: "the user signed out",
@@ -23,6 +29,7 @@ ENDED_IN_WORDS = {
     EndReason.REVOKED_EVERYWHERE: "the user signed out everywhere",
     EndReason.REUSE_DETECTED: "an old refresh token was reused, so it may have been stolen",
     EndReason.EXPIRED: "it expired",
+    EndReason.SESSION_LIMIT: "the account started more sessions than the server keeps",
 }
 
 
@@ -30,6 +37,26 @@ def ended_in_words(reason: EndReason | None) -> str:
     """Why a session is over, as a sentence for an error description."""
     words = ENDED_IN_WORDS.get(reason, "it ended") if reason else "it ended"
     return f"This session has ended: {words}."
+
+
+def cursor_of(session: Session) -> str:
+    """An opaque cursor for the page after `session`."""
+    text = f"{session.created_at}:{session.id}"
+    return base64.urlsafe_b64encode(text.encode("ascii")).rstrip(b"=").decode("ascii")
+
+
+def position_of(cursor: str) -> SessionPosition:
+    """The place a cursor from `cursor_of` names, or InvalidRequest."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
+        created_at, _, session_id = text.partition(":")
+        position = SessionPosition(int(created_at), session_id)
+    except (ValueError, UnicodeError, binascii.Error) as error:
+        raise InvalidRequest("cursor is not one this server gave out.") from error
+    if not session_id or not created_at.isdigit():
+        raise InvalidRequest("cursor is not one this server gave out.")
+    return position
 
 
 @dataclass(frozen=True)
@@ -42,17 +69,21 @@ class TokenGrant:
     refresh_token: str
     refresh_expires_at: int
     session_id: str
-    now: int
+    now: float
 
     def response(self) -> dict[str, Any]:
-        """The contract's token response (also RFC 6749 §5.1)."""
+        """The contract's token response (also RFC 6749 §5.1).
+
+        `refresh_expires_in` is rounded down, so a client counting it from the answer never
+        holds a refresh token the server already refuses.
+        """
         return {
             "access_token": self.access_token,
             "token_type": "Bearer",
             "expires_in": self.access_lifetime,
             "expires": self.access_expires_at,
             "refresh_token": self.refresh_token,
-            "refresh_expires_in": max(0, self.refresh_expires_at - self.now),
+            "refresh_expires_in": max(0, math.floor(self.refresh_expires_at - self.now)),
             "session_id": self.session_id,
         }
 
@@ -87,10 +118,15 @@ class Sessions:
         self.clock = clock
 
     async def start(self, user: User, client_id: str) -> TokenGrant:
-        """A new session for `user` and its first grant (a sign-in, whichever way)."""
+        """A new session for `user` and its first grant (a sign-in, whichever way).
+
+        An account keeps at most `max_sessions` live sessions: the new one ends the least
+        recently used beyond that, in the same transaction, and the server logs it. Expiry
+        times are rounded up, never before the lifetimes the grant announces.
+        """
         now = self.clock()
         refresh_token = self.refresh_tokens.new()
-        absolute = int(now) + self.settings.refresh_max_ttl
+        absolute = math.ceil(now) + self.settings.refresh_max_ttl
         session = Session(
             id=secrets.token_urlsafe(12),
             user_id=user.id,
@@ -99,14 +135,28 @@ class Sessions:
             last_refreshed_at=int(now),
             refresh_count=0,
             absolute_expires_at=absolute,
-            idle_expires_at=min(absolute, int(now) + self.settings.refresh_idle_ttl),
+            idle_expires_at=min(absolute, math.ceil(now) + self.settings.refresh_idle_ttl),
             current_generation=0,
             rotated_at=now,
             ended_at=None,
             end_reason=None,
         )
         digest = self.refresh_tokens.digest(refresh_token)
-        await self.database.run(lambda store: store.add_session(session, digest))
+        keep = self.settings.max_sessions - 1
+
+        def add(store: Store) -> list[str]:
+            ended = store.end_least_recent_sessions(
+                user.id, keep, EndReason.SESSION_LIMIT, int(now)
+            )
+            store.add_session(session, digest)
+            return ended
+
+        for ended in await self.database.run(add):
+            log.info(
+                "session %s ended: the account has %d live sessions, the most it keeps",
+                ended,
+                self.settings.max_sessions,
+            )
         return self.grant(user.username, session, refresh_token, now)
 
     def grant(self, username: str, session: Session, refresh_token: str, now: float) -> TokenGrant:
@@ -125,7 +175,7 @@ class Sessions:
             refresh_token=refresh_token,
             refresh_expires_at=session.expires_at,
             session_id=session.id,
-            now=int(now),
+            now=now,
         )
 
     async def authenticate(self, authorization: str | None) -> Principal:
@@ -152,11 +202,14 @@ class Sessions:
             raise InvalidToken(ended_in_words(reason))
         self.active_sessions.remember(session, mark)
 
-    async def revoke_access_token(self, token: str) -> None:
-        """RFC 7009 for an access token: end its session, if it is one of ours and valid."""
+    async def revoke_access_token(self, token: str, client_id: str | None = None) -> None:
+        """RFC 7009 for an access token: end its session, if it is one of ours and valid, and
+        issued to `client_id` when one is given (§2.1)."""
         try:
             claims = self.access_tokens.verify(token, self.clock())
         except InvalidToken:
+            return
+        if client_id is not None and claims["client_id"] != client_id:
             return
         now = int(self.clock())
         await self.database.run(
@@ -172,22 +225,34 @@ class Sessions:
             )
         )
 
-    async def list_active(self, principal: Principal) -> list[dict[str, Any]]:
-        """The caller's active sessions, marking the one the caller's token belongs to."""
-        now = self.clock()
-        sessions = await self.database.run(lambda store: store.sessions_of(principal.user_id))
-        return [
-            {
-                "id": session.id,
-                "created_at": session.created_at,
-                "last_refreshed_at": session.last_refreshed_at,
-                "refresh_count": session.refresh_count,
-                "expires_at": session.expires_at,
-                "current": session.id == principal.session_id,
-            }
-            for session in sessions
-            if session.active_at(now)
-        ]
+    async def list_active(
+        self, principal: Principal, limit: int, cursor: str | None
+    ) -> dict[str, Any]:
+        """A page of the caller's active sessions, newest first, marking the caller's own;
+        `next_cursor` goes on to the next page (None on the last)."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidRequest(f"limit must be from 1 to {MAX_PAGE}.")
+        after = position_of(cursor) if cursor is not None else None
+        now = int(self.clock())
+        sessions = await self.database.run(
+            lambda store: store.live_sessions(principal.user_id, now, limit + 1, after)
+        )
+        page = sessions[:limit]
+        more = len(sessions) > limit
+        return {
+            "sessions": [
+                {
+                    "id": session.id,
+                    "created_at": session.created_at,
+                    "last_refreshed_at": session.last_refreshed_at,
+                    "refresh_count": session.refresh_count,
+                    "expires_at": session.expires_at,
+                    "current": session.id == principal.session_id,
+                }
+                for session in page
+            ],
+            "next_cursor": cursor_of(page[-1]) if more else None,
+        }
 
     async def end(self, principal: Principal, session_id: str) -> None:
         """End one of the caller's own active sessions, or raise NotFound."""

@@ -1,4 +1,5 @@
-"""Sign-in throttling: backoff per username and address after failures, one try per name at once."""
+"""Sign-in throttling: failures counted per address, per username from each address and per
+username overall, in the store; one sign-in per username at a time in each server."""
 
 from __future__ import annotations
 
@@ -8,59 +9,90 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-MAX_TRACKED = 100_000
+from backend.storage.records import FailureCount
+
+MAX_DOUBLINGS = 62
 
 
-@dataclass
-class FailureRecord:
-    failures: int
-    last_failure: float
+@dataclass(frozen=True)
+class Backoff:
+    """Past `free_failures`, each attempt waits a doubling delay, `base_delay` to `max_delay`."""
 
-
-class SignInThrottle:
-    """Counts failed sign-ins; past `free_failures` each attempt must wait a doubling delay."""
-
-    def __init__(
-        self, free_failures: int, base_delay: float, max_delay: float, forget_after: float
-    ) -> None:
-        self.free_failures = free_failures
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self.forget_after = forget_after
-        self._records: dict[str, FailureRecord] = {}
+    free_failures: int
+    base_delay: float
+    max_delay: float
 
     def delay_for(self, failures: int) -> float:
-        """How long to wait after `failures` failures (0 while under the free allowance)."""
+        """How long to wait after `failures` failures (0 while under the free allowance).
+
+        The exponent is capped, so any count, however large, gives `max_delay`.
+        """
         if failures < self.free_failures:
             return 0.0
-        return min(self.max_delay, self.base_delay * 2.0 ** (failures - self.free_failures))
+        doublings = min(failures - self.free_failures, MAX_DOUBLINGS)
+        return min(self.max_delay, math.ldexp(self.base_delay, doublings))
 
-    def retry_after(self, key: str, now: float) -> int:
-        """Whole seconds until `key` may try again; 0 when it may try now."""
-        record = self._records.get(key)
-        if record is None:
+    def retry_after(self, count: FailureCount | None, now: float) -> int:
+        """Whole seconds until the next attempt under this count may run; 0 for now."""
+        if count is None:
             return 0
-        wait = record.last_failure + self.delay_for(record.failures) - now
+        wait = count.last_failure + self.delay_for(count.failures) - now
         return max(0, math.ceil(wait))
 
-    def record_failure(self, key: str, now: float) -> None:
-        record = self._records.get(key)
-        if record is None or now - record.last_failure > self.forget_after:
-            record = self._records[key] = FailureRecord(0, now)
-        record.failures += 1
-        record.last_failure = now
-        if len(self._records) > MAX_TRACKED:
-            self.forget_stale(now)
 
-    def reset(self, key: str) -> None:
-        self._records.pop(key, None)
+@dataclass(frozen=True)
+class ThrottleKeys:
+    """The three counts one sign-in attempt is held to."""
 
-    def forget_stale(self, now: float) -> None:
-        """Drop records whose delay has passed and that saw no failure for a while."""
-        for key, record in list(self._records.items()):
-            quiet = now - record.last_failure
-            if quiet > self.forget_after or quiet > self.delay_for(record.failures) + 60:
-                del self._records[key]
+    address: str
+    name_from_address: str
+    name: str
+
+    @property
+    def all(self) -> tuple[str, str, str]:
+        return (self.address, self.name_from_address, self.name)
+
+
+@dataclass(frozen=True)
+class SignInThrottle:
+    """What holds back a client that keeps failing to sign in, and never the account's owner.
+
+    Each failure counts under the client's address, under the username from that address,
+    and under the username from anywhere. An attempt waits for the address's and the
+    name-from-address count; the name's own count, with a far higher allowance, holds back
+    only addresses the user has never signed in from. So a stranger failing on a name, from
+    however many addresses, slows the stranger: the owner, from an address they used before,
+    is not held back at all, and from a new one only after a great many failures.
+    """
+
+    per_address: Backoff
+    per_name_from_address: Backoff
+    per_name: Backoff
+    forget_after: float
+
+    @staticmethod
+    def keys(username: str, address: str) -> ThrottleKeys:
+        return ThrottleKeys(
+            address=f"address:{address}",
+            name_from_address=f"name-from-address:{username}\n{address}",
+            name=f"name:{username}",
+        )
+
+    def retry_after(
+        self,
+        keys: ThrottleKeys,
+        counts: dict[str, FailureCount],
+        known_address: bool,
+        now: float,
+    ) -> int:
+        """Whole seconds until this attempt may run; 0 for now."""
+        waits = [
+            self.per_address.retry_after(counts.get(keys.address), now),
+            self.per_name_from_address.retry_after(counts.get(keys.name_from_address), now),
+        ]
+        if not known_address:
+            waits.append(self.per_name.retry_after(counts.get(keys.name), now))
+        return max(waits)
 
 
 class OneAtATime:

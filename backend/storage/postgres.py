@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
@@ -23,7 +23,9 @@ from backend.storage.listener import (
 )
 from backend.storage.records import (
     EndReason,
+    FailureCount,
     Session,
+    SessionPosition,
     SigningKey,
     TokenInSession,
     TokenRecord,
@@ -52,6 +54,14 @@ END_SESSION = (
 END_SESSIONS_OF = (
     "WITH ended AS (UPDATE sessions SET ended_at = %s, end_reason = %s"  # noqa: S608
     f" WHERE user_id = %s AND ended_at IS NULL RETURNING id) {ENDED}"
+)
+END_LEAST_RECENT = (
+    "WITH ended AS (UPDATE sessions SET ended_at = %(now)s, end_reason = %(reason)s"  # noqa: S608
+    " WHERE id IN (SELECT id FROM sessions WHERE user_id = %(user)s AND ended_at IS NULL"
+    " AND LEAST(absolute_expires_at, idle_expires_at) > %(now)s"
+    " ORDER BY rotated_at DESC, id DESC OFFSET %(keep)s FOR UPDATE)"
+    " RETURNING id, rotated_at)"
+    " SELECT id, pg_notify('" + ENDED_CHANNEL + "', %(word)s) FROM ended ORDER BY rotated_at, id"
 )
 
 
@@ -254,12 +264,36 @@ class PostgresStore:
         row = self._execute("SELECT * FROM sessions WHERE id = %s", (session_id,)).fetchone()
         return session_from(row) if row else None
 
-    def sessions_of(self, user_id: str) -> list[Session]:
+    def live_sessions(
+        self, user_id: str, now: int, limit: int, after: SessionPosition | None
+    ) -> list[Session]:
+        start = (after.created_at, after.session_id) if after else (None, None)
         rows = self._execute(
-            "SELECT * FROM sessions WHERE user_id = %s AND ended_at IS NULL ORDER BY created_at",
-            (user_id,),
+            "SELECT * FROM sessions WHERE user_id = %s AND ended_at IS NULL"
+            " AND LEAST(absolute_expires_at, idle_expires_at) > %s"
+            " AND (%s::bigint IS NULL OR (created_at, id) < (%s, %s))"
+            " ORDER BY created_at DESC, id DESC LIMIT %s",
+            (user_id, now, start[0], start[0], start[1], limit),
         ).fetchall()
         return [session_from(row) for row in rows]
+
+    def sessions_started_since(self, user_id: str, since: int) -> int:
+        row = self._execute(
+            "SELECT COUNT(*) AS started FROM sessions WHERE user_id = %s AND created_at >= %s",
+            (user_id, since),
+        ).fetchone()
+        return int(row["started"]) if row else 0
+
+    def end_least_recent_sessions(
+        self, user_id: str, keep: int, reason: EndReason, now: int
+    ) -> list[str]:
+        """One statement: the sessions beyond the `keep` most recently used end, announced."""
+        rows = self._execute(
+            END_LEAST_RECENT,
+            {"now": now, "reason": reason.value, "user": user_id, "keep": keep, "word": self._word},
+        ).fetchall()
+        self._ended_sessions |= bool(rows)
+        return [row["id"] for row in rows]
 
     def find_token(self, token_hash: bytes) -> TokenRecord | None:
         row = self._execute(
@@ -341,6 +375,50 @@ class PostgresStore:
             {"t": ended_before},
         )
         return cursor.rowcount
+
+    def failure_counts(self, keys: Sequence[str]) -> dict[str, FailureCount]:
+        rows = self._execute(
+            "SELECT key, failures, last_failure FROM sign_in_failures WHERE key = ANY(%s)",
+            (list(keys),),
+        ).fetchall()
+        return {row["key"]: FailureCount(row["failures"], row["last_failure"]) for row in rows}
+
+    def record_failures(self, keys: Sequence[str], now: float, restart_before: float) -> None:
+        """One statement for every key, in a fixed order so that servers never deadlock."""
+        self._execute(
+            "INSERT INTO sign_in_failures (key, failures, last_failure)"
+            " SELECT key, 1, %s FROM unnest(%s::text[]) AS key ORDER BY key"
+            " ON CONFLICT (key) DO UPDATE SET last_failure = excluded.last_failure,"
+            " failures = CASE WHEN sign_in_failures.last_failure < %s THEN 1"
+            " ELSE sign_in_failures.failures + 1 END",
+            (now, sorted(set(keys)), restart_before),
+        )
+
+    def clear_failures(self, keys: Sequence[str]) -> None:
+        self._execute("DELETE FROM sign_in_failures WHERE key = ANY(%s)", (list(keys),))
+
+    def signed_in_from(self, user_id: str, address: str) -> bool:
+        row = self._execute(
+            "SELECT 1 FROM sign_in_addresses WHERE user_id = %s AND address = %s",
+            (user_id, address),
+        ).fetchone()
+        return row is not None
+
+    def remember_sign_in_address(self, user_id: str, address: str, now: int) -> None:
+        self._execute(
+            "INSERT INTO sign_in_addresses (user_id, address, last_sign_in) VALUES (%s, %s, %s)"
+            " ON CONFLICT (user_id, address) DO UPDATE SET last_sign_in = excluded.last_sign_in",
+            (user_id, address, now),
+        )
+
+    def purge_sign_in_records(self, failures_before: float, addresses_before: int) -> int:
+        failures = self._execute(
+            "DELETE FROM sign_in_failures WHERE last_failure < %s", (failures_before,)
+        )
+        addresses = self._execute(
+            "DELETE FROM sign_in_addresses WHERE last_sign_in < %s", (addresses_before,)
+        )
+        return failures.rowcount + addresses.rowcount
 
     def signing_keys(self) -> list[SigningKey]:
         rows = self._execute(

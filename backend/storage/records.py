@@ -14,6 +14,7 @@ class EndReason(StrEnum):
     REVOKED_EVERYWHERE = "revoked_everywhere"
     REUSE_DETECTED = "reuse_detected"
     EXPIRED = "expired"
+    SESSION_LIMIT = "session_limit"
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,22 @@ class TokenInSession:
     generation: int
     session: Session
     username: str
+
+
+@dataclass(frozen=True)
+class FailureCount:
+    """Failed sign-ins counted under one throttle key, and when the last one happened."""
+
+    failures: int
+    last_failure: float
+
+
+@dataclass(frozen=True)
+class SessionPosition:
+    """Where a page of a user's sessions, newest first, goes on: after this start and id."""
+
+    created_at: int
+    session_id: str
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +12,9 @@ from pathlib import Path
 from backend.storage.checkpoints import WRITER_CHECKPOINT_PAGES, Checkpointer
 from backend.storage.records import (
     EndReason,
+    FailureCount,
     Session,
+    SessionPosition,
     SigningKey,
     TokenInSession,
     TokenRecord,
@@ -160,12 +162,39 @@ class SqliteStore:
         ).fetchone()
         return session_from(row) if row else None
 
-    def sessions_of(self, user_id: str) -> list[Session]:
+    def live_sessions(
+        self, user_id: str, now: int, limit: int, after: SessionPosition | None
+    ) -> list[Session]:
+        start = (after.created_at, after.session_id) if after else (None, None)
         rows = self._connection.execute(
-            "SELECT * FROM sessions WHERE user_id = ? AND ended_at IS NULL ORDER BY created_at",
-            (user_id,),
+            "SELECT * FROM sessions WHERE user_id = ? AND ended_at IS NULL"
+            " AND MIN(absolute_expires_at, idle_expires_at) > ?"
+            " AND (? IS NULL OR (created_at, id) < (?, ?))"
+            " ORDER BY created_at DESC, id DESC LIMIT ?",
+            (user_id, now, start[0], start[0], start[1], limit),
         ).fetchall()
         return [session_from(row) for row in rows]
+
+    def sessions_started_since(self, user_id: str, since: int) -> int:
+        row = self._connection.execute(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = ? AND created_at >= ?",
+            (user_id, since),
+        ).fetchone()
+        return int(row[0])
+
+    def end_least_recent_sessions(
+        self, user_id: str, keep: int, reason: EndReason, now: int
+    ) -> list[str]:
+        rows = self._connection.execute(
+            "SELECT id FROM sessions WHERE user_id = ? AND ended_at IS NULL"
+            " AND MIN(absolute_expires_at, idle_expires_at) > ?"
+            " ORDER BY rotated_at DESC, id DESC LIMIT -1 OFFSET ?",
+            (user_id, now, keep),
+        ).fetchall()
+        ended = [row["id"] for row in reversed(rows)]
+        for session_id in ended:
+            self.end_session(session_id, reason, now)
+        return ended
 
     def find_token(self, token_hash: bytes) -> TokenRecord | None:
         row = self._connection.execute(
@@ -249,6 +278,51 @@ class SqliteStore:
             {"t": ended_before},
         )
         return cursor.rowcount
+
+    def failure_counts(self, keys: Sequence[str]) -> dict[str, FailureCount]:
+        marks = ", ".join("?" * len(keys))
+        rows = self._connection.execute(
+            f"SELECT key, failures, last_failure FROM sign_in_failures WHERE key IN ({marks})",  # noqa: S608
+            tuple(keys),
+        ).fetchall()
+        return {row["key"]: FailureCount(row["failures"], row["last_failure"]) for row in rows}
+
+    def record_failures(self, keys: Sequence[str], now: float, restart_before: float) -> None:
+        self._connection.executemany(
+            "INSERT INTO sign_in_failures (key, failures, last_failure) VALUES (?, 1, ?)"
+            " ON CONFLICT (key) DO UPDATE SET last_failure = excluded.last_failure,"
+            " failures = CASE WHEN sign_in_failures.last_failure < ? THEN 1"
+            " ELSE sign_in_failures.failures + 1 END",
+            [(key, now, restart_before) for key in keys],
+        )
+
+    def clear_failures(self, keys: Sequence[str]) -> None:
+        self._connection.executemany(
+            "DELETE FROM sign_in_failures WHERE key = ?", [(key,) for key in keys]
+        )
+
+    def signed_in_from(self, user_id: str, address: str) -> bool:
+        row = self._connection.execute(
+            "SELECT 1 FROM sign_in_addresses WHERE user_id = ? AND address = ?",
+            (user_id, address),
+        ).fetchone()
+        return row is not None
+
+    def remember_sign_in_address(self, user_id: str, address: str, now: int) -> None:
+        self._connection.execute(
+            "INSERT INTO sign_in_addresses (user_id, address, last_sign_in) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id, address) DO UPDATE SET last_sign_in = excluded.last_sign_in",
+            (user_id, address, now),
+        )
+
+    def purge_sign_in_records(self, failures_before: float, addresses_before: int) -> int:
+        failures = self._connection.execute(
+            "DELETE FROM sign_in_failures WHERE last_failure < ?", (failures_before,)
+        )
+        addresses = self._connection.execute(
+            "DELETE FROM sign_in_addresses WHERE last_sign_in < ?", (addresses_before,)
+        )
+        return failures.rowcount + addresses.rowcount
 
     def signing_keys(self) -> list[SigningKey]:
         rows = self._connection.execute(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
 from backend.storage.records import (
     EndReason,
+    FailureCount,
     Session,
+    SessionPosition,
     SigningKey,
     TokenInSession,
     TokenRecord,
@@ -32,9 +35,10 @@ class Store(Protocol):
     """What the use cases need from persistence, used from one thread at a time.
 
     Every call but `close` and `ended_signal` runs inside `transaction()`. After a COMMIT
-    that ended a session (`end_session`, `end_sessions_of`), `ended_signal` has a new mark.
-    Several servers may share one store: what a call reads of a session it may change later
-    in the same transaction (`token_in_session`) stays locked until the COMMIT.
+    that ended a session (`end_session`, `end_sessions_of`, `end_least_recent_sessions`),
+    `ended_signal` has a new mark. Several servers may share one store: what a call reads of
+    a session it may change later in the same transaction (`token_in_session`) stays locked
+    until the COMMIT.
     """
 
     @property
@@ -71,8 +75,22 @@ class Store(Protocol):
         """A session by id, ended or not."""
         ...
 
-    def sessions_of(self, user_id: str) -> list[Session]:
-        """A user's sessions that have not ended (some may have expired), oldest first."""
+    def live_sessions(
+        self, user_id: str, now: int, limit: int, after: SessionPosition | None
+    ) -> list[Session]:
+        """Up to `limit` of a user's sessions neither ended nor expired at `now`, newest first
+        (by `created_at`, then `id`, both descending), starting after `after` when given."""
+        ...
+
+    def sessions_started_since(self, user_id: str, since: int) -> int:
+        """How many sessions of the user, ended or not, were created at `since` or later."""
+        ...
+
+    def end_least_recent_sessions(
+        self, user_id: str, keep: int, reason: EndReason, now: int
+    ) -> list[str]:
+        """End the user's live sessions (neither ended nor expired at `now`) beyond the `keep`
+        most recently used (latest `rotated_at`: its last refresh, or its start); their ids."""
         ...
 
     def find_token(self, token_hash: bytes) -> TokenRecord | None:
@@ -101,6 +119,33 @@ class Store(Protocol):
 
     def purge(self, ended_before: int) -> int:
         """Delete sessions (and their token hashes) that ended or expired before a moment."""
+        ...
+
+    def failure_counts(self, keys: Sequence[str]) -> dict[str, FailureCount]:
+        """The failed sign-ins counted under each of `keys` that has any (sign-in throttling:
+        every server sharing the store sees the same counts)."""
+        ...
+
+    def record_failures(self, keys: Sequence[str], now: float, restart_before: float) -> None:
+        """Count one more failure under each key, the last at `now`; a count whose last
+        failure came before `restart_before` starts again at one."""
+        ...
+
+    def clear_failures(self, keys: Sequence[str]) -> None:
+        """Forget the failures counted under `keys`."""
+        ...
+
+    def signed_in_from(self, user_id: str, address: str) -> bool:
+        """True if the user has signed in from this client address (and it was remembered)."""
+        ...
+
+    def remember_sign_in_address(self, user_id: str, address: str, now: int) -> None:
+        """Note that the user signed in from `address` at `now`."""
+        ...
+
+    def purge_sign_in_records(self, failures_before: float, addresses_before: int) -> int:
+        """Delete failure counts whose last failure, and sign-in addresses whose last sign-in,
+        came before these moments; the number of rows deleted."""
         ...
 
     def signing_keys(self) -> list[SigningKey]:

@@ -20,6 +20,7 @@ from backend.storage.stores import open_store
 from backend.web import oauth, routes
 from backend.web.error_handlers import HANDLERS
 from backend.web.middleware.access_log import AccessLogMiddleware
+from backend.web.middleware.allowed_hosts import AllowedHostsMiddleware
 from backend.web.middleware.body_limit import BodyLimitMiddleware
 from backend.web.middleware.startup import StartupErrorMiddleware
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     middleware = [
         Middleware(StartupErrorMiddleware),
+        Middleware(AllowedHostsMiddleware, names=settings.host_names()),
         Middleware(BodyLimitMiddleware, limit=settings.max_body_bytes),
     ]
     if settings.access_log:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from backend.errors import AuthError, InvalidRequest, MethodNotAllowed, NotFound, ServerError
-from backend.web.middleware.access_log import redact_path
+from backend.web.middleware.access_log import escape, redact_path
 from backend.web.rendering import error_response
 
 log = logging.getLogger("backend.http")
@@ -31,10 +31,26 @@ async def http_error(request: Request, error: Exception) -> Response:
     return error_response(InvalidRequest(error.detail))
 
 
+async def client_went_away(request: Request, error: Exception) -> Response:
+    """The client closed its connection before its request was read: one line, no 500.
+
+    The answer goes nowhere (the connection is gone); it is there for the access log.
+    """
+    path = redact_path(request.url.path)
+    method = escape(request.method)
+    log.info("client went away before sending its whole request: %s %s", method, path)
+    return error_response(InvalidRequest("The client went away before sending its request."))
+
+
 async def unexpected_error(request: Request, error: Exception) -> Response:
     path = redact_path(request.url.path)
-    log.error("unexpected %s on %s %s", type(error).__name__, request.method, path)
+    log.error("unexpected %s on %s %s", type(error).__name__, escape(request.method), path)
     return error_response(ServerError())
 
 
-HANDLERS = {AuthError: auth_error, HTTPException: http_error, Exception: unexpected_error}
+HANDLERS = {
+    AuthError: auth_error,
+    HTTPException: http_error,
+    ClientDisconnect: client_went_away,
+    Exception: unexpected_error,
+}

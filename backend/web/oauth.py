@@ -55,15 +55,17 @@ async def revocation_endpoint(request: Request) -> Response:
     """RFC 7009: 200 whether or not the token was known; an access token ends its session.
 
     The token's shape tells the two kinds apart, so `token_type_hint` is not needed: a wrong
-    hint must not stop the revocation (RFC 7009 §2.1 has the server search every kind).
+    hint must not stop the revocation (RFC 7009 §2.1 has the server search every kind). A
+    token issued to another client than the one named is not revoked (§2.1).
     """
     service = service_of(request)
     fields = await form_fields(request)
     token = string_field(fields, "token")
+    client_id = client_id_of(request, fields)
     if token.count(".") == 2:
-        await service.sessions.revoke_access_token(token)
+        await service.sessions.revoke_access_token(token, client_id)
     else:
-        await service.rotation.revoke(token)
+        await service.rotation.revoke(token, client_id=client_id)
     return Response(status_code=200, headers=NO_STORE)
 
 

@@ -134,8 +134,12 @@ SCHEMAS: dict[str, Any] = {
     },
     "Sessions": {
         "type": "object",
-        "required": ["sessions"],
+        "required": ["sessions", "next_cursor"],
         "properties": {
+            "next_cursor": {
+                "type": ["string", "null"],
+                "description": "Pass as cursor for the next page; null on the last page.",
+            },
             "sessions": {
                 "type": "array",
                 "items": {
@@ -157,7 +161,7 @@ SCHEMAS: dict[str, Any] = {
                         "current": {"type": "boolean"},
                     },
                 },
-            }
+            },
         },
     },
     "Metadata": {
@@ -192,6 +196,23 @@ REVOKE_BODY = {
         "reason": string(enum=["revoked", "signed_out"], default="revoked"),
     },
 }
+
+SESSION_PAGE = [
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+        "description": "Sessions per page.",
+    },
+    {
+        "name": "cursor",
+        "in": "query",
+        "required": False,
+        "schema": string(),
+        "description": "The previous page's next_cursor; without it, the first page.",
+    },
+]
 
 PATHS: dict[str, Any] = {
     "/health": {
@@ -265,9 +286,13 @@ PATHS: dict[str, Any] = {
     },
     "/sessions": {
         "get": operation(
-            "The user's active sessions",
-            {"200": answer("Sessions", {"$ref": "#/components/schemas/Sessions"}), **errors(401)},
+            "The user's active sessions, newest first, a page at a time",
+            {
+                "200": answer("Sessions", {"$ref": "#/components/schemas/Sessions"}),
+                **errors(400, 401),
+            },
             security=BEARER,
+            parameters=SESSION_PAGE,
         )
     },
     "/sessions/{session_id}": {

@@ -17,6 +17,8 @@ from backend.web.bodies import json_object, string_field
 from backend.web.openapi import openapi_document
 from backend.web.rendering import empty_response, json_response
 
+DEFAULT_PAGE = 50
+PAGE_PARAMETERS = {"limit", "cursor"}
 REVOKE_REASONS = {"revoked": EndReason.REVOKED, "signed_out": EndReason.SIGNED_OUT}
 
 
@@ -103,7 +105,18 @@ async def account(request: Request) -> Response:
 
 async def list_sessions(request: Request) -> Response:
     principal = await principal_of(request)
-    return json_response({"sessions": await service_of(request).sessions.list_active(principal)})
+    names = [name for name, _ in request.query_params.multi_items()]
+    unknown = sorted(set(names) - PAGE_PARAMETERS)
+    if unknown:
+        raise InvalidRequest(f"Unknown query parameter {unknown[0]!r}: use limit and cursor.")
+    if len(names) != len(set(names)):
+        raise InvalidRequest("A query parameter is repeated.")
+    limit = request.query_params.get("limit", str(DEFAULT_PAGE))
+    if not (limit.isascii() and limit.isdigit() and len(limit) <= 3):
+        raise InvalidRequest("limit must be a whole number from 1 to 100.")
+    cursor = request.query_params.get("cursor")
+    page = await service_of(request).sessions.list_active(principal, int(limit), cursor)
+    return json_response(page)
 
 
 async def delete_session(request: Request) -> Response:

@@ -23,7 +23,7 @@ from bench.peers.apps import (
 )
 from bench.peers.environment import Environment
 from bench.peers.server import PeerServer, environment_for
-from bench.server.server_bench import ACCESS_TTL, QUIET, progress
+from bench.server.server_bench import ACCESS_TTL, QUIET, SEEDING, progress
 
 TOKEN = "TOKEN"
 JSON = "application/json"
@@ -109,7 +109,7 @@ class OursSeed:
 
     def sign_in(self, sessions: int) -> list[str]:
         progress(f"ours: signing in {sessions:,} sessions to seed our server")
-        server = BenchServer(self.directory, QUIET)
+        server = BenchServer(self.directory, [*QUIET, *SEEDING])
         url = server.start()
         try:
             users = seed.accounts(url, math.ceil(sessions / SESSIONS_PER_USER))

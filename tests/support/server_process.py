@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,6 +60,15 @@ class ServerProcess:
                 self.port = int(self.url.rsplit(":", 1)[1])
                 ready.set()
         ready.set()
+
+    def logged(self, text: str, timeout: float = 10.0) -> list[str]:
+        """The log lines holding `text`, waiting up to `timeout` for a first one."""
+        deadline = time.monotonic() + timeout
+        while not (lines := [line for line in self.log if text in line]):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        return lines
 
     @property
     def running(self) -> bool:

@@ -117,18 +117,20 @@ def test_a_deadlock_between_two_servers_is_undone_and_run_again(database: str) -
             both_locked_one.wait()
         return store.token_in_session(theirs) is not None
 
-    async def race() -> tuple[bool, bool]:
+    async def race() -> list[bool]:
         one, other = Database(first), Database(second)
         try:
-            return await asyncio.gather(
-                one.run(lock_in_turn, b"token-1", b"token-2"),
-                other.run(lock_in_turn, b"token-2", b"token-1"),
+            return list(
+                await asyncio.gather(
+                    one.run(lock_in_turn, b"token-1", b"token-2"),
+                    other.run(lock_in_turn, b"token-2", b"token-1"),
+                )
             )
         finally:
             one.close()
             other.close()
 
-    assert asyncio.run(race()) == (True, True)
+    assert asyncio.run(race()) == [True, True]
     assert sorted(attempts) in (
         ["token-1", "token-1", "token-2"],
         ["token-1", "token-2", "token-2"],

@@ -104,7 +104,7 @@ def test_rows_are_read_by_column_name_not_position(tmp_path: Path) -> None:
     try:
         with store.transaction():
             assert store.session("s1") == SESSION
-            assert store.sessions_of("u1") == []
+            assert store.live_sessions("u1", 0, 10, None) == []
             found = store.token_in_session(b"\x01")
             record = store.find_token(b"\x01")
     finally:

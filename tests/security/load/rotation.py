@@ -87,9 +87,16 @@ def new_rotators(base_url: str, username: str, count: int) -> list[Rotator]:
 def refresh_counts(base_url: str, username: str) -> dict[str, int]:
     """Every active session of the account and its refresh count, as the server reports them."""
     api = Api(base_url)
-    response = api.call("GET", "/sessions", api.sign_in(username).access_token)
-    assert response.status_code == 200, response.text
-    return {item["id"]: item["refresh_count"] for item in response.json()["sessions"]}
+    access_token = api.sign_in(username).access_token
+    counts: dict[str, int] = {}
+    path = "/sessions?limit=100"
+    while path:
+        response = api.call("GET", path, access_token)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        counts.update({item["id"]: item["refresh_count"] for item in page["sessions"]})
+        path = f"/sessions?limit=100&cursor={page['next_cursor']}" if page["next_cursor"] else ""
+    return counts
 
 
 def assert_no_session_lost(server: ServerProcess, username: str, rotators: list[Rotator]) -> None:
