@@ -55,6 +55,12 @@ class PostgresServer:
         self._process: subprocess.Popen[bytes] | None = None
         self._as_user: str | None = SYSTEM_USER if os.geteuid() == 0 else None
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's process id (every backend is its child)."""
+        assert self._process is not None
+        return self._process.pid
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
