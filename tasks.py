@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import subprocess
 import sys
 import venv
@@ -26,13 +27,20 @@ commands:
 
 
 def ensure_environment() -> None:
-    """Create .venv and install the project with its test extra, once per pyproject change."""
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted:
+    """Create .venv with this Python and install the project with its test extra, again when
+    pyproject.toml changes or another Python runs this script (so `python3.13 tasks.py test`
+    tests on 3.13)."""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = f"{platform.python_version()} {digest}"
+    made = STAMP.read_text() if STAMP.exists() else ""
+    if made == wanted:
         return
-    print("Setting up .venv (first run only, takes a minute)...", flush=True)
-    if not PYTHON.exists():
-        venv.create(VENV, with_pip=True)
+    same_python = made.split(" ")[0] == platform.python_version()
+    if not PYTHON.exists() or not same_python:
+        print(f"Setting up .venv for Python {platform.python_version()} (a minute)...", flush=True)
+        venv.create(VENV, with_pip=True, clear=True)
+    else:
+        print("Updating .venv for the changed pyproject.toml...", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
     subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)

@@ -1,10 +1,12 @@
-"""Regenerate the README's screenshots: drive the real app offscreen and grab what it shows."""
+"""Regenerate the README's screenshots: drive the real app offscreen and grab what it shows, and
+the server's sign-in page in headless Chromium at a phone's and a desktop's width."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import secrets
+import shlex
 import sys
 import tempfile
 import time
@@ -19,15 +21,26 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QTabWidget,
     QWidget,
 )
 
 from desktop.app import create_window
+from desktop.core.client import ApiClient
+from desktop.core.clock import SystemClock
 from desktop.core.events import EndReason, SessionEnded, TokensIssued
 from desktop.ui.main_window import MainWindow
 
 ASSETS = Path(__file__).resolve().parent
+sys.path.insert(0, str(ASSETS.parent))
+
+from tests.support.chromium import start_chromium  # noqa: E402 (needs the repository on the path)
+from tests.support.oauth_flow import Authorization  # noqa: E402
+
+STAND_IN = ASSETS.parent / "tests" / "desktop" / "browser_stand_in.py"
+PAGE_WIDTHS = {"phone": (390, 760, True), "desktop": (1100, 820, False)}
+SIGN_IN_SIZE = (1180, 820)
 WINDOW_SIZE = (1180, 900)
 TALL_WINDOW_SIZE = (1180, 1240)
 ACCESS_TTL = 15
@@ -103,6 +116,41 @@ def save(widget: QWidget, path: Path) -> Path:
     return path
 
 
+def sign_in_through_the_browser(drive: Driver, server_url: str) -> None:
+    """Create an account, then sign in as a person would: in the browser the app opens.
+
+    `BROWSER` names the tests' stand-in, which drives headless Chromium through the page.
+    """
+    username = "ada" + secrets.token_hex(2)
+    password = "Analytical-Engine-" + secrets.token_hex(4)
+    ApiClient(server_url, SystemClock()).sign_up(username, password)
+    os.environ["BROWSER"] = f"{shlex.quote(sys.executable)} {shlex.quote(str(STAND_IN))} %s"
+    os.environ["STAND_IN_USERNAME"], os.environ["STAND_IN_PASSWORD"] = username, password
+    drive.click("signInBrowserButton")
+    drive.wait_until(lambda: drive.controller.access_token, "the browser sign-in")
+
+
+def page_screenshots(out: Path, server_url: str) -> list[Path]:
+    """The server's sign-in page, as the app opens it, at a phone's and a desktop's width."""
+    url = Authorization("http://127.0.0.1:53682/callback").url(server_url)
+    shots = []
+    for name, (width, height, mobile) in PAGE_WIDTHS.items():
+        driver = start_chromium(width=max(width, 500), height=height)
+        try:
+            driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+            )
+            driver.get(url)
+            path = out / f"sign-in-page-{name}.png"
+            if not driver.save_screenshot(str(path)):
+                raise RuntimeError(f"could not write {path}")
+            shots.append(path)
+        finally:
+            driver.quit()
+    return shots
+
+
 def make_screenshots(out: Path, data_dir: Path) -> list[Path]:
     """Sign up, let the app refresh, call the API, simulate a theft; grab each stage."""
     out.mkdir(parents=True, exist_ok=True)
@@ -114,10 +162,23 @@ def make_screenshots(out: Path, data_dir: Path) -> list[Path]:
     shots: list[Path] = []
     try:
         drive.wait_until(lambda: drive.find(QLineEdit, "usernameEdit").isEnabled(), "sign-in")
-        drive.type("usernameEdit", "ada" + secrets.token_hex(2))
-        drive.type("passwordEdit", "Analytical-Engine-" + secrets.token_hex(4))
-        drive.click("signUpButton")
-        drive.wait_until(lambda: drive.controller.access_token, "the first access token")
+        window.resize(*SIGN_IN_SIZE)
+        drive.pause(0.6)
+        shots.append(save(window, out / "sign-in.png"))
+        shots.extend(page_screenshots(out, window.controller.server_url))
+        window.resize(*WINDOW_SIZE)
+        sign_in_through_the_browser(drive, window.controller.server_url)
+        sequence = drive.find(QWidget, "sequencePanel")
+        drive.show_tab(sequence)
+        window.resize(*TALL_WINDOW_SIZE)
+        drive.pause(1.0)
+        diagram = sequence.findChild(QScrollArea)
+        if diagram is not None:
+            diagram.verticalScrollBar().setValue(0)
+        drive.pause(0.3)
+        shots.append(save(window, out / "sequence-browser.png"))
+        window.resize(*WINDOW_SIZE)
+        drive.show_tab(drive.find(QWidget, "pages"))
         drive.click("simulateActivityButton")
         drive.wait_until(lambda: drive.count(refreshed) >= REFRESHES, "two refreshes")
         drive.pause(1.5)

@@ -69,7 +69,33 @@ class UnsupportedGrantType(AuthError):
     """The token endpoint was asked for a grant it does not implement."""
 
     code = "unsupported_grant_type"
-    description = "Only the refresh_token grant is supported."
+    description = "Only the authorization_code and refresh_token grants are supported."
+
+
+class InvalidClient(AuthError):
+    """A client tried to authenticate with a secret; the server's one client is public."""
+
+    status = 401
+    code = "invalid_client"
+    description = "The client jwt-refresh-demo is public: send its client_id and no secret."
+    headers = {"WWW-Authenticate": 'Basic realm="jwt-refresh-demo"'}  # noqa: RUF012
+
+
+class UnknownRedirect(AuthError):
+    """An authorization request whose client or redirect URI cannot be trusted (RFC 6749 §4.1.2.1).
+
+    Never sent back to the redirect URI: the page says it to the person in the browser.
+    """
+
+
+class AuthorizationRefused(AuthError):
+    """An authorization request refused with a redirect back to the client (RFC 6749 §4.1.2.1)."""
+
+    def __init__(self, code: str, description: str, redirect_uri: str, state: str | None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.redirect_uri = redirect_uri
+        self.state = state
 
 
 class InvalidToken(AuthError):

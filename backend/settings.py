@@ -33,6 +33,8 @@ class Settings:
     refresh_idle_ttl: int = 14 * 24 * 3600
     refresh_max_ttl: int = 30 * 24 * 3600
     reuse_grace: int = 10
+    authorization_code_ttl: int = 60
+    page_form_ttl: int = 30 * 60
     issuer: str | None = None
     client_id: str = CLIENT_ID
     max_body_bytes: int = 64 * 1024
@@ -93,6 +95,10 @@ class Settings:
     def sealing_key_path(self) -> Path:
         """The key that encrypts the private halves of the signing keys kept in the database."""
         return self.data_dir / "key-encryption-key"
+
+    @property
+    def form_key_path(self) -> Path:
+        return self.data_dir / "form-key"
 
 
 def is_loopback(host: str) -> bool:

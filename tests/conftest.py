@@ -17,8 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium import webdriver
 
 from tests.support.api import Api
+from tests.support.chromium import start_chromium
 from tests.support.components import require_component
 from tests.support.postgres import PostgresServer, find_binaries
 from tests.support.server_process import ServerProcess, StartServer
@@ -109,3 +111,11 @@ def module_server(
 def api(module_server: ServerProcess) -> Api:
     """HTTP calls to the module's server."""
     return Api(module_server.url)
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    """One headless Chromium for the whole run; tests that need a clean browser clear cookies."""
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()

@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 
-from backend.core.sessions import Clock, Sessions, TokenGrant, ended_in_words
+from backend.core.sessions import Clock, Outcome, Sessions, TokenGrant, ended_in_words
 from backend.core.tokens import RefreshTokens
-from backend.errors import InvalidGrant, InvalidRequest
+from backend.errors import InvalidRequest
 from backend.settings import Settings
 from backend.storage.database import Database
-from backend.storage.records import EndReason, Session, TokenInSession
+from backend.storage.records import EndReason, TokenInSession
 from backend.storage.store import Store
 
 log = logging.getLogger("backend.service")
 ANOTHER_CLIENT = "The refresh token was issued to another client."
-
-
-@dataclass(frozen=True)
-class RefreshOutcome:
-    """The result of a rotation transaction: a token to hand out, or why not."""
-
-    session: Session | None
-    refresh_token: str | None
-    refusal: str | None = None
-    username: str | None = None
 
 
 class Rotation:
@@ -51,48 +40,39 @@ class Rotation:
             raise InvalidRequest("refresh_token must be a non-empty string.")
         now = self.clock()
         outcome = await self.database.run(self._rotate, refresh_token, client_id, now)
-        if outcome.refusal is not None:
-            raise InvalidGrant(outcome.refusal)
-        assert outcome.session is not None
-        assert outcome.refresh_token is not None
-        assert outcome.username is not None
-        return self.sessions.grant(outcome.username, outcome.session, outcome.refresh_token, now)
+        return self.sessions.handed_out(outcome, now)
 
-    def _rotate(
-        self, store: Store, presented: str, client_id: str | None, now: float
-    ) -> RefreshOutcome:
+    def _rotate(self, store: Store, presented: str, client_id: str | None, now: float) -> Outcome:
         found = store.token_in_session(self.refresh_tokens.digest(presented))
         if found is None:
-            return RefreshOutcome(None, None, "The refresh token is unknown.")
+            return Outcome(None, None, "The refresh token is unknown.")
         session = found.session
         if session.ended_at is not None:
-            return RefreshOutcome(None, None, ended_in_words(session.end_reason))
+            return Outcome(None, None, ended_in_words(session.end_reason))
         if now >= session.expires_at:
             store.end_session(session.id, EndReason.EXPIRED, int(now))
-            return RefreshOutcome(None, None, ended_in_words(EndReason.EXPIRED))
+            return Outcome(None, None, ended_in_words(EndReason.EXPIRED))
         same_client = client_id is None or client_id == session.client_id
         if found.generation == session.current_generation:
             if not same_client:
-                return RefreshOutcome(None, None, ANOTHER_CLIENT)
+                return Outcome(None, None, ANOTHER_CLIENT)
             return self._advance(store, found, presented, now)
         within_grace = now - session.rotated_at <= self.settings.reuse_grace
         if found.generation == session.current_generation - 1 and within_grace and same_client:
             successor = self.refresh_tokens.successor(presented)
-            return RefreshOutcome(session, successor, username=found.username)
+            return Outcome(session, successor, username=found.username)
         store.end_session(session.id, EndReason.REUSE_DETECTED, int(now))
         log.warning("refresh token reuse detected; session %s ended", session.id)
-        return RefreshOutcome(None, None, ended_in_words(EndReason.REUSE_DETECTED))
+        return Outcome(None, None, ended_in_words(EndReason.REUSE_DETECTED))
 
-    def _advance(
-        self, store: Store, found: TokenInSession, presented: str, now: float
-    ) -> RefreshOutcome:
+    def _advance(self, store: Store, found: TokenInSession, presented: str, now: float) -> Outcome:
         session = found.session
         successor = self.refresh_tokens.successor(presented)
         idle_expires_at = min(
             session.absolute_expires_at, math.ceil(now) + self.settings.refresh_idle_ttl
         )
         rotated = store.rotate(session, self.refresh_tokens.digest(successor), now, idle_expires_at)
-        return RefreshOutcome(rotated, successor, username=found.username)
+        return Outcome(rotated, successor, username=found.username)
 
     async def revoke(
         self,

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 from backend.core.accounts import Accounts
+from backend.core.authorization_codes import AuthorizationCodes
 from backend.core.keys.data_dir import DataDirSecrets
 from backend.core.keys.live import SigningKeys
 from backend.core.keys.ring import KeyRing, forget_legacy_key, open_keys
@@ -21,7 +22,8 @@ from backend.storage.store import Store
 
 @dataclass(frozen=True)
 class AuthService:
-    """Every use case of the server, by concern: accounts, rotation of refresh tokens, sessions."""
+    """Every use case of the server, by concern: accounts, rotation of refresh tokens, sessions,
+    and the authorization codes of the browser sign-in."""
 
     settings: Settings
     database: Database
@@ -31,6 +33,7 @@ class AuthService:
     accounts: Accounts
     rotation: Rotation
     sessions: Sessions
+    codes: AuthorizationCodes
 
     @classmethod
     def open(cls, settings: Settings, store: Store, clock: Clock = time.time) -> AuthService:
@@ -67,6 +70,7 @@ class AuthService:
             accounts=Accounts(settings, database, hasher, sessions, clock),
             rotation=Rotation(settings, database, refresh_tokens, sessions, clock),
             sessions=sessions,
+            codes=AuthorizationCodes(settings, database, sessions, clock),
         )
 
     async def purge(self) -> int:

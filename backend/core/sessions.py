@@ -13,7 +13,7 @@ from typing import Any
 
 from backend.core.session_cache import ActiveSessionCache
 from backend.core.tokens import AccessTokens, RefreshTokens
-from backend.errors import InvalidRequest, InvalidToken, NotFound
+from backend.errors import InvalidGrant, InvalidRequest, InvalidToken, NotFound
 from backend.settings import Settings
 from backend.storage.database import Database
 from backend.storage.records import EndReason, Session, SessionPosition, User
@@ -28,9 +28,15 @@ ENDED_IN_WORDS = {
     EndReason.REVOKED: "it was revoked",
     EndReason.REVOKED_EVERYWHERE: "the user signed out everywhere",
     EndReason.REUSE_DETECTED: "an old refresh token was reused, so it may have been stolen",
+    EndReason.CODE_REUSED: "its authorization code was presented twice, so it may have been stolen",
     EndReason.EXPIRED: "it expired",
     EndReason.SESSION_LIMIT: "the account started more sessions than the server keeps",
 }
+
+
+def new_session_id() -> str:
+    """A fresh, unguessable session id."""
+    return secrets.token_urlsafe(12)
 
 
 def ended_in_words(reason: EndReason | None) -> str:
@@ -89,6 +95,17 @@ class TokenGrant:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a transaction that hands out a refresh token decided: the session, its token and
+    the account's username, or why not (in words, for `invalid_grant`)."""
+
+    session: Session | None
+    refresh_token: str | None
+    refusal: str | None = None
+    username: str | None = None
+
+
+@dataclass(frozen=True)
 class Principal:
     """The caller of a protected route, from a verified access token of an active session."""
 
@@ -118,18 +135,31 @@ class Sessions:
         self.clock = clock
 
     async def start(self, user: User, client_id: str) -> TokenGrant:
-        """A new session for `user` and its first grant (a sign-in, whichever way).
+        """A new session for `user` and its first grant (a sign-in with a password)."""
+        now = self.clock()
+        session, refresh_token = await self.database.run(self.open, user.id, client_id, now)
+        return self.grant(user.username, session, refresh_token, now)
+
+    def open(
+        self,
+        store: Store,
+        user_id: str,
+        client_id: str,
+        now: float,
+        session_id: str | None = None,
+    ) -> tuple[Session, str]:
+        """Inside a transaction: a new session with its first refresh token, whichever way
+        the user signed in; returns the session and that token.
 
         An account keeps at most `max_sessions` live sessions: the new one ends the least
         recently used beyond that, in the same transaction, and the server logs it. Expiry
         times are rounded up, never before the lifetimes the grant announces.
         """
-        now = self.clock()
         refresh_token = self.refresh_tokens.new()
         absolute = math.ceil(now) + self.settings.refresh_max_ttl
         session = Session(
-            id=secrets.token_urlsafe(12),
-            user_id=user.id,
+            id=session_id or new_session_id(),
+            user_id=user_id,
             client_id=client_id,
             created_at=int(now),
             last_refreshed_at=int(now),
@@ -141,23 +171,17 @@ class Sessions:
             ended_at=None,
             end_reason=None,
         )
-        digest = self.refresh_tokens.digest(refresh_token)
         keep = self.settings.max_sessions - 1
-
-        def add(store: Store) -> list[str]:
-            ended = store.end_least_recent_sessions(
-                user.id, keep, EndReason.SESSION_LIMIT, int(now)
-            )
-            store.add_session(session, digest)
-            return ended
-
-        for ended in await self.database.run(add):
+        for ended in store.end_least_recent_sessions(
+            user_id, keep, EndReason.SESSION_LIMIT, int(now)
+        ):
             log.info(
                 "session %s ended: the account has %d live sessions, the most it keeps",
                 ended,
                 self.settings.max_sessions,
             )
-        return self.grant(user.username, session, refresh_token, now)
+        store.add_session(session, self.refresh_tokens.digest(refresh_token))
+        return session, refresh_token
 
     def grant(self, username: str, session: Session, refresh_token: str, now: float) -> TokenGrant:
         """A fresh access token for the session, handed out with `refresh_token`."""
@@ -177,6 +201,15 @@ class Sessions:
             session_id=session.id,
             now=now,
         )
+
+    def handed_out(self, outcome: Outcome, now: float) -> TokenGrant:
+        """The grant of a decided outcome, or `invalid_grant` with its refusal."""
+        if outcome.refusal is not None:
+            raise InvalidGrant(outcome.refusal)
+        assert outcome.session is not None
+        assert outcome.refresh_token is not None
+        assert outcome.username is not None
+        return self.grant(outcome.username, outcome.session, outcome.refresh_token, now)
 
     async def authenticate(self, authorization: str | None) -> Principal:
         """The principal of a Bearer header, whose session must still be active."""

@@ -22,6 +22,7 @@ from backend.storage.listener import (
     conninfo,
 )
 from backend.storage.records import (
+    AuthorizationCode,
     EndReason,
     FailureCount,
     Session,
@@ -81,6 +82,21 @@ def session_from(row: DictRow) -> Session:
         rotated_at=row["rotated_at"],
         ended_at=row["ended_at"],
         end_reason=EndReason(end_reason) if end_reason is not None else None,
+    )
+
+
+def code_from(row: DictRow) -> AuthorizationCode:
+    """An authorization code from a row of its table, read by name."""
+    return AuthorizationCode(
+        code_hash=bytes(row["code_hash"]),
+        user_id=row["user_id"],
+        client_id=row["client_id"],
+        redirect_uri=row["redirect_uri"],
+        code_challenge=row["code_challenge"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        redeemed_at=row["redeemed_at"],
+        session_id=row["session_id"],
     )
 
 
@@ -229,6 +245,14 @@ class PostgresStore:
             return None
         return User(id=row["id"], username=row["username"], password_hash=row["password_hash"])
 
+    def user_by_id(self, user_id: str) -> User | None:
+        row = self._execute(
+            "SELECT id, username, password_hash FROM users WHERE id = %s", (user_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return User(id=row["id"], username=row["username"], password_hash=row["password_hash"])
+
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self._execute("UPDATE users SET password_hash = %s WHERE id = %s", (password_hash, user_id))
 
@@ -361,7 +385,8 @@ class PostgresStore:
         return cursor.rowcount
 
     def purge(self, ended_before: int) -> int:
-        """Delete sessions (and their token hashes) that ended or expired before a moment."""
+        """Delete sessions (and their token hashes) that ended or expired before a moment, and
+        authorization codes that expired before it; the number of sessions deleted."""
         old = (
             "SELECT id FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < %(t)s)"
             " OR (ended_at IS NULL AND LEAST(absolute_expires_at, idle_expires_at) < %(t)s)"
@@ -374,7 +399,41 @@ class PostgresStore:
             f"DELETE FROM sessions WHERE id IN ({old})",  # noqa: S608
             {"t": ended_before},
         )
+        self._execute("DELETE FROM authorization_codes WHERE expires_at < %s", (ended_before,))
         return cursor.rowcount
+
+    def add_authorization_code(self, code: AuthorizationCode) -> None:
+        self._execute(
+            "INSERT INTO authorization_codes (code_hash, user_id, client_id, redirect_uri,"
+            " code_challenge, created_at, expires_at, redeemed_at, session_id)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                code.code_hash,
+                code.user_id,
+                code.client_id,
+                code.redirect_uri,
+                code.code_challenge,
+                code.created_at,
+                code.expires_at,
+                code.redeemed_at,
+                code.session_id,
+            ),
+        )
+
+    def authorization_code(self, code_hash: bytes) -> AuthorizationCode | None:
+        """The code's row, locked until the COMMIT: of two servers given one code, one waits."""
+        row = self._execute(
+            "SELECT * FROM authorization_codes WHERE code_hash = %s FOR UPDATE", (code_hash,)
+        ).fetchone()
+        return code_from(row) if row else None
+
+    def redeem_authorization_code(self, code_hash: bytes, session_id: str | None, now: int) -> bool:
+        cursor = self._execute(
+            "UPDATE authorization_codes SET redeemed_at = %s, session_id = %s"
+            " WHERE code_hash = %s AND redeemed_at IS NULL",
+            (now, session_id, code_hash),
+        )
+        return cursor.rowcount == 1
 
     def failure_counts(self, keys: Sequence[str]) -> dict[str, FailureCount]:
         rows = self._execute(

@@ -1,4 +1,4 @@
-"""What the store keeps, as typed frozen records: users, sessions and refresh tokens' places."""
+"""What the store keeps, as typed frozen records: users, sessions, refresh tokens, codes."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ class EndReason(StrEnum):
     REVOKED = "revoked"
     REVOKED_EVERYWHERE = "revoked_everywhere"
     REUSE_DETECTED = "reuse_detected"
+    CODE_REUSED = "code_reused"
     EXPIRED = "expired"
     SESSION_LIMIT = "session_limit"
 
@@ -66,6 +67,25 @@ class TokenInSession:
     generation: int
     session: Session
     username: str
+
+
+@dataclass(frozen=True)
+class AuthorizationCode:
+    """An authorization code's hash and what it is bound to (RFC 6749 §4.1.2, RFC 7636 §4.4).
+
+    `redeemed_at` is set by its first presentation, with the session that started
+    (`session_id`), or None when that presentation was refused and the code burnt.
+    """
+
+    code_hash: bytes
+    user_id: str
+    client_id: str
+    redirect_uri: str
+    code_challenge: str
+    created_at: int
+    expires_at: int
+    redeemed_at: int | None = None
+    session_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from backend.storage.checkpoints import WRITER_CHECKPOINT_PAGES, Checkpointer
 from backend.storage.records import (
+    AuthorizationCode,
     EndReason,
     FailureCount,
     Session,
@@ -55,6 +56,21 @@ def signing_key_from(row: sqlite3.Row) -> SigningKey:
         created_at=row["created_at"],
         activates_at=row["activates_at"],
         retired_at=row["retired_at"],
+    )
+
+
+def code_from(row: sqlite3.Row) -> AuthorizationCode:
+    """An authorization code from a row of its table, read by name."""
+    return AuthorizationCode(
+        code_hash=row["code_hash"],
+        user_id=row["user_id"],
+        client_id=row["client_id"],
+        redirect_uri=row["redirect_uri"],
+        code_challenge=row["code_challenge"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        redeemed_at=row["redeemed_at"],
+        session_id=row["session_id"],
     )
 
 
@@ -119,6 +135,12 @@ class SqliteStore:
     def user_by_name(self, username: str) -> User | None:
         row = self._connection.execute(
             "SELECT id, username, password_hash FROM users WHERE username = ?", (username,)
+        ).fetchone()
+        return user_from(row) if row else None
+
+    def user_by_id(self, user_id: str) -> User | None:
+        row = self._connection.execute(
+            "SELECT id, username, password_hash FROM users WHERE id = ?", (user_id,)
         ).fetchone()
         return user_from(row) if row else None
 
@@ -263,6 +285,39 @@ class SqliteStore:
         self._ended_sessions |= cursor.rowcount > 0
         return cursor.rowcount
 
+    def add_authorization_code(self, code: AuthorizationCode) -> None:
+        self._connection.execute(
+            "INSERT INTO authorization_codes (code_hash, user_id, client_id, redirect_uri,"
+            " code_challenge, created_at, expires_at, redeemed_at, session_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                code.code_hash,
+                code.user_id,
+                code.client_id,
+                code.redirect_uri,
+                code.code_challenge,
+                code.created_at,
+                code.expires_at,
+                code.redeemed_at,
+                code.session_id,
+            ),
+        )
+
+    def authorization_code(self, code_hash: bytes) -> AuthorizationCode | None:
+        """The code's row; the write lock of BEGIN IMMEDIATE already orders presentations."""
+        row = self._connection.execute(
+            "SELECT * FROM authorization_codes WHERE code_hash = ?", (code_hash,)
+        ).fetchone()
+        return code_from(row) if row else None
+
+    def redeem_authorization_code(self, code_hash: bytes, session_id: str | None, now: int) -> bool:
+        cursor = self._connection.execute(
+            "UPDATE authorization_codes SET redeemed_at = ?, session_id = ?"
+            " WHERE code_hash = ? AND redeemed_at IS NULL",
+            (now, session_id, code_hash),
+        )
+        return cursor.rowcount == 1
+
     def purge(self, ended_before: int) -> int:
         """Delete sessions (and their token hashes) that ended or expired before a moment."""
         old = (
@@ -276,6 +331,9 @@ class SqliteStore:
         cursor = self._connection.execute(
             f"DELETE FROM sessions WHERE id IN ({old})",  # noqa: S608
             {"t": ended_before},
+        )
+        self._connection.execute(
+            "DELETE FROM authorization_codes WHERE expires_at < ?", (ended_before,)
         )
         return cursor.rowcount
 

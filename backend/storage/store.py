@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from backend.storage.records import (
+    AuthorizationCode,
     EndReason,
     FailureCount,
     Session,
@@ -63,6 +64,10 @@ class Store(Protocol):
         """The account with this normalised username."""
         ...
 
+    def user_by_id(self, user_id: str) -> User | None:
+        """The account with this id."""
+        ...
+
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         """Replace an account's password hash (a rehash under a newer policy)."""
         ...
@@ -117,8 +122,26 @@ class Store(Protocol):
         """Mark every session of a user ended that is not yet; the number it ended."""
         ...
 
+    def add_authorization_code(self, code: AuthorizationCode) -> None:
+        """Keep a new authorization code (by its hash), not yet redeemed."""
+        ...
+
+    def authorization_code(self, code_hash: bytes) -> AuthorizationCode | None:
+        """An authorization code by its hash, redeemed or not, expired or not.
+
+        A store that serves several servers at once locks the row until the transaction
+        ends, so that two presentations of one code are decided one after the other.
+        """
+        ...
+
+    def redeem_authorization_code(self, code_hash: bytes, session_id: str | None, now: int) -> bool:
+        """Mark a code redeemed `now` by `session_id` (None: refused and burnt), unless it
+        already is; True if this call redeemed it."""
+        ...
+
     def purge(self, ended_before: int) -> int:
-        """Delete sessions (and their token hashes) that ended or expired before a moment."""
+        """Delete sessions (and their token hashes) that ended or expired before a moment, and
+        authorization codes that expired before it; the number of sessions deleted."""
         ...
 
     def failure_counts(self, keys: Sequence[str]) -> dict[str, FailureCount]:

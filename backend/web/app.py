@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.routing import Route
 
 from backend.core.keys.lifecycle import RELOAD_SECONDS
 from backend.core.service import AuthService
 from backend.core.sessions import Clock
 from backend.settings import Settings, settings_from_environment
+from backend.storage.keyfiles import load_or_create_secret
 from backend.storage.stores import open_store
 from backend.web import oauth, routes
 from backend.web.error_handlers import HANDLERS
@@ -23,9 +26,18 @@ from backend.web.middleware.access_log import AccessLogMiddleware
 from backend.web.middleware.allowed_hosts import AllowedHostsMiddleware
 from backend.web.middleware.body_limit import BodyLimitMiddleware
 from backend.web.middleware.startup import StartupErrorMiddleware
+from backend.web.pages import authorize, sign_up
+from backend.web.pages.forgery import FormGuard
+from backend.web.pages.html import STYLESHEET_PATH, stylesheet
 
 log = logging.getLogger("backend.http")
-ROUTES = [*routes.ROUTES, *oauth.ROUTES]
+ROUTES = [
+    *routes.ROUTES,
+    *oauth.ROUTES,
+    *authorize.ROUTES,
+    *sign_up.ROUTES,
+    Route(STYLESHEET_PATH, stylesheet, methods=["GET"]),
+]
 
 
 def build_service(settings: Settings, clock: Clock = time.time) -> AuthService:
@@ -66,6 +78,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         service = build_service(settings)
         app.state.service = service
+        form_key = load_or_create_secret(settings.form_key_path, lambda: secrets.token_bytes(32))
+        app.state.form_guard = FormGuard(form_key, settings.page_form_ttl)
         tasks = [
             asyncio.create_task(every(settings.cleanup_interval, partial(purge, service), "purge")),
             asyncio.create_task(every(RELOAD_SECONDS, service.keys.reload, "reading the keys")),

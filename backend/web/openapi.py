@@ -46,6 +46,31 @@ def errors(*statuses: int) -> dict[str, Any]:
     return {str(status): answer(codes[status], ERROR) for status in (*statuses, 413, 500)}
 
 
+def page(description: str) -> dict[str, Any]:
+    """An HTML page answer: the sign-in pages, their errors in words."""
+    return {"description": description, "content": {"text/html": {"schema": string()}}}
+
+
+def back_to_the_app(description: str) -> dict[str, Any]:
+    """A 303 whose Location is the client's redirect URI or the next page."""
+    return {
+        "description": description,
+        "headers": {"Location": {"schema": string(format="uri-reference")}},
+    }
+
+
+def page_errors(*statuses: int) -> dict[str, Any]:
+    """A page route's errors are pages; a body over 64 KiB and a 500 stay JSON."""
+    words = {
+        400: "A page saying what is wrong: an unknown client or redirect URI, a form"
+        " without its anti-forgery field or with a wrong one, a refused sign-up",
+        401: "The sign-in page again, saying the username or password is wrong",
+        409: "The sign-up page again, saying the username is taken",
+        429: "The sign-in page again, saying when to try again (see Retry-After)",
+    }
+    return {**{str(status): page(words[status]) for status in statuses}, **errors()}
+
+
 def json_body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": json_content(schema)}
 
@@ -168,17 +193,25 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": [
             "issuer",
+            "authorization_endpoint",
             "token_endpoint",
             "revocation_endpoint",
             "jwks_uri",
             "grant_types_supported",
+            "response_types_supported",
+            "code_challenge_methods_supported",
+            "authorization_response_iss_parameter_supported",
         ],
         "properties": {
             "issuer": string(),
+            "authorization_endpoint": string(),
             "token_endpoint": string(),
             "revocation_endpoint": string(),
             "jwks_uri": string(),
             "grant_types_supported": {"type": "array", "items": string()},
+            "response_types_supported": {"type": "array", "items": string()},
+            "code_challenge_methods_supported": {"type": "array", "items": string()},
+            "authorization_response_iss_parameter_supported": {"type": "boolean"},
         },
     },
     "KeySet": {
@@ -187,6 +220,33 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"keys": {"type": "array", "items": {"type": "object"}}},
     },
 }
+
+AUTHORIZATION_REQUEST: dict[str, Any] = {
+    "response_type": string(enum=["code"]),
+    "client_id": string(enum=["jwt-refresh-demo"]),
+    "redirect_uri": string(
+        description="http://127.0.0.1, http://[::1] or http://localhost, any port and path"
+        " (RFC 8252 §7.3)"
+    ),
+    "code_challenge": string(description="base64url SHA-256 of the code verifier (RFC 7636)"),
+    "code_challenge_method": string(enum=["S256"]),
+    "state": string(description="given back with the answer"),
+}
+REQUIRED_PARAMETERS = [name for name in AUTHORIZATION_REQUEST if name != "state"]
+AUTHORIZATION_QUERY = [
+    {"name": name, "in": "query", "required": name in REQUIRED_PARAMETERS, "schema": schema}
+    for name, schema in AUTHORIZATION_REQUEST.items()
+]
+PAGE_FORM_FIELDS: dict[str, Any] = {
+    **AUTHORIZATION_REQUEST,
+    "form_token": string(description="the page's anti-forgery field, copied as it is"),
+    "username": string(),
+    "password": string(),
+}
+BACK_TO_THE_APP = (
+    "To the redirect URI with code, state and iss (RFC 9207), or with error, error_description,"
+    " state and iss (RFC 6749 §4.1.2.1)"
+)
 
 REVOKE_BODY = {
     "type": "object",
@@ -303,17 +363,71 @@ PATHS: dict[str, Any] = {
             parameters=[{"name": "session_id", "in": "path", "required": True, "schema": string()}],
         )
     },
+    "/oauth/authorize": {
+        "get": operation(
+            "The sign-in page of the authorization-code flow (RFC 6749 §4.1.1, RFC 7636)",
+            {
+                "200": page("The sign-in page, with a link to create an account"),
+                "303": back_to_the_app(BACK_TO_THE_APP),
+                **page_errors(400),
+            },
+            parameters=AUTHORIZATION_QUERY,
+        ),
+        "post": operation(
+            "The sign-in page's form: right, back to the app with a code",
+            {
+                "303": back_to_the_app(BACK_TO_THE_APP),
+                **page_errors(400, 401, 429),
+            },
+            requestBody=form_body(
+                {**PAGE_FORM_FIELDS, "action": string(enum=["sign_in", "cancel"])},
+                [*REQUIRED_PARAMETERS, "form_token"],
+            ),
+        ),
+    },
+    "/oauth/sign-up": {
+        "get": operation(
+            "The page to create an account, reached from the sign-in page",
+            {
+                "200": page("The sign-up page"),
+                "303": back_to_the_app(BACK_TO_THE_APP),
+                **page_errors(400),
+            },
+            parameters=AUTHORIZATION_QUERY,
+        ),
+        "post": operation(
+            "The sign-up page's form: created, back to the same sign-in",
+            {
+                "303": back_to_the_app("To the sign-in page, or to the redirect URI with error"),
+                **page_errors(400, 409),
+            },
+            requestBody=form_body(PAGE_FORM_FIELDS, [*REQUIRED_PARAMETERS, "form_token"]),
+        ),
+    },
+    "/pages/style.css": {
+        "get": operation(
+            "The pages' stylesheet",
+            {"200": {"description": "CSS", "content": {"text/css": {"schema": string()}}}},
+        )
+    },
     "/oauth/token": {
         "post": operation(
-            "RFC 6749 token endpoint (refresh_token grant)",
-            {"200": answer("RFC 6749 §5.1 token response", TOKENS), **errors(400)},
+            "RFC 6749 token endpoint: authorization_code (with PKCE) and refresh_token grants",
+            {
+                "200": answer("RFC 6749 §5.1 token response", TOKENS),
+                **errors(400),
+                "401": answer("invalid_client: a client secret was sent", ERROR),
+            },
             requestBody=form_body(
                 {
-                    "grant_type": string(enum=["refresh_token"]),
+                    "grant_type": string(enum=["authorization_code", "refresh_token"]),
                     "refresh_token": token_string(),
+                    "code": token_string(),
+                    "redirect_uri": string(),
+                    "code_verifier": string(),
                     "client_id": string(),
                 },
-                ["grant_type", "refresh_token"],
+                ["grant_type"],
             ),
         )
     },

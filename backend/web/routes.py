@@ -28,6 +28,11 @@ def service_of(request: Request) -> AuthService:
     return service
 
 
+def client_address_of(request: Request) -> str:
+    """The address sign-ins are throttled by: the peer of the connection."""
+    return request.client.host if request.client else "unknown"
+
+
 async def body_of(request: Request) -> dict[str, Any]:
     return await json_object(request)
 
@@ -51,7 +56,7 @@ async def sign_in(request: Request) -> Response:
     body = await body_of(request)
     if "username" not in body or "password" not in body:
         raise InvalidRequest("Send both username and password.")
-    address = request.client.host if request.client else "unknown"
+    address = client_address_of(request)
     grant = await service_of(request).accounts.sign_in(body["username"], body["password"], address)
     return json_response(grant.response())
 

@@ -14,6 +14,7 @@ import requests
 from desktop.core.clock import Clock
 from desktop.core.errors import (
     ApiError,
+    CodeRefused,
     Forbidden,
     InvalidCredentials,
     InvalidGrant,
@@ -95,7 +96,7 @@ def error_from(response: requests.Response, now: float) -> ApiError:
     if status >= 500:
         return ServerFailed(status, description)
     if code == "invalid_grant":
-        return InvalidGrant()
+        return InvalidGrant(description=description)
     if code == "invalid_credentials":
         return InvalidCredentials()
     if status == 401:
@@ -187,6 +188,7 @@ class ApiClient:
         path: str,
         *,
         json: dict[str, Any] | None = None,
+        form: dict[str, str] | None = None,
         bearer: str | None = None,
         detail: str = "",
         timeout: tuple[float, float] | None = None,
@@ -199,6 +201,7 @@ class ApiClient:
                 method,
                 self.base_url + path,
                 json=json,
+                data=form,
                 headers=headers,
                 timeout=timeout or self.timeout,
             )
@@ -254,6 +257,22 @@ class ApiClient:
     def sign_in(self, username: str, password: str) -> TokenResponse:
         body = {"username": username, "password": password}
         response, sent_at = self._send("POST", "/sign-in", json=body, detail=f"user {username}")
+        return token_response(self._json(response), sent_at)
+
+    def exchange_code(self, code: str, redirect_uri: str, verifier: str) -> TokenResponse:
+        """RFC 6749 §4.1.3 with PKCE: the browser's code for a new session's tokens."""
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "client_id": "jwt-refresh-demo",
+            "code_verifier": verifier,
+        }
+        detail = f"code {shorten(code)}, verifier {shorten(verifier)}"
+        try:
+            response, sent_at = self._send("POST", "/oauth/token", form=form, detail=detail)
+        except InvalidGrant as error:
+            raise CodeRefused(error.description) from None
         return token_response(self._json(response), sent_at)
 
     def refresh(self, refresh_token: str) -> TokenResponse:

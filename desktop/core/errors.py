@@ -76,6 +76,10 @@ class InvalidGrant(ApiError):
     status = 400
     message = "The server refused the refresh token (revoked, expired or reused)."
 
+    def __init__(self, message: str | None = None, description: str = "") -> None:
+        super().__init__(message)
+        self.description = description
+
 
 class TokenRejected(ApiError):
     """A protected route refused the access token (401 invalid_token)."""
@@ -96,6 +100,24 @@ class NotFound(ApiError):
 
     status = 404
     message = "Not found."
+
+
+class BrowserSignInFailed(DesktopError):
+    """Signing in through the browser did not end with a code: denied, cancelled, timed out."""
+
+    message = "Signing in with the browser did not work."
+
+
+class CodeRefused(ApiError):
+    """The server refused the authorization code (used, expired, or not this app's)."""
+
+    status = 400
+
+    def __init__(self, description: str = "") -> None:
+        super().__init__(
+            f"The server refused the sign-in code: {description or 'it is not valid.'}"
+            " Try signing in with the browser again."
+        )
 
 
 class RequestRejected(ApiError):

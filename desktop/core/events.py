@@ -30,7 +30,7 @@ class HttpExchange:
 
 @dataclass(frozen=True)
 class TokensIssued:
-    """A new access token arrived: `via` is 'sign-in', 'refresh' or 'startup'.
+    """A new access token arrived: `via` is 'sign-in', 'browser sign-in', 'refresh' or 'startup'.
 
     Times are on the local wall clock; `refresh_due_at` is when the app plans the next refresh.
     """
@@ -43,6 +43,20 @@ class TokensIssued:
     refresh_token_changed: bool
     session_id: str
     refresh_due_at: float | None = None
+
+
+@dataclass(frozen=True)
+class BrowserStep:
+    """A step of signing in through the browser: 'opened' the page, or the browser 'came back'
+    with a code (None when it brought an error). The secrets are never in a repr."""
+
+    at: float
+    step: str
+    authorize_url: str
+    redirect_uri: str
+    code_challenge: str
+    code_verifier: str = field(repr=False)
+    code: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -63,4 +77,5 @@ class SessionEnded:
     detail: str = ""
 
 
-SessionEvent = HttpExchange | TokensIssued | ApiCalled | SessionEnded
+SessionEvent = HttpExchange | TokensIssued | BrowserStep | ApiCalled | SessionEnded
+SIGN_INS = frozenset({"sign-in", "browser sign-in"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import random
 import threading
 from collections.abc import Callable
@@ -17,6 +19,7 @@ from desktop.core.errors import (
     SessionLost,
     StorageError,
     TokenRejected,
+    UnexpectedResponse,
 )
 from desktop.core.events import SessionEvent, TokensIssued
 from desktop.core.policy import Backoff, Lifetime, lifetime_from_response
@@ -24,6 +27,19 @@ from desktop.core.redact import same_secret
 from desktop.core.token_store import StoredEntry, TokenStore
 
 T = TypeVar("T")
+
+
+def username_of(access_token: str) -> str:
+    """The `username` claim of an access token the server just issued (read, not verified:
+    the server checks it on every call)."""
+    try:
+        payload = access_token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return str(claims["username"])
+    except (IndexError, KeyError, TypeError, ValueError):
+        raise UnexpectedResponse("The server's access token does not name the user.") from None
+
+
 EventObserver = Callable[[SessionEvent], None]
 
 
@@ -124,6 +140,16 @@ class Session:
                 StoredEntry(self.server, username, response.refresh_token, response.session_id)
             )
             return self._install(response, username, "sign-in", previous=None)
+
+    def sign_in_with_code(self, code: str, redirect_uri: str, verifier: str) -> Tokens:
+        """A new session from the browser's code; the password never reached this app."""
+        response = self.client.exchange_code(code, redirect_uri, verifier)
+        username = username_of(response.access_token)
+        with self._flight, self.store.lock():
+            self._persist(
+                StoredEntry(self.server, username, response.refresh_token, response.session_id)
+            )
+            return self._install(response, username, "browser sign-in", previous=None)
 
     def restore(self) -> Tokens | None:
         """Resume the stored session with a silent refresh; None when nothing is stored.

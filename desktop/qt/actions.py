@@ -12,6 +12,7 @@ class Action(Enum):
     REMEMBER_STORE = auto()
     RESTORE = auto()
     SIGN_IN = auto()
+    BROWSER_SIGN_IN = auto()
     CALL_API = auto()
     LOAD_SESSIONS = auto()
     END_SESSION = auto()
@@ -27,6 +28,7 @@ ENDINGS = frozenset({Action.REVOKE, Action.SIGN_OUT, Action.SIGN_OUT_EVERYWHERE}
 # Actions a person asked for: a failure is said even while offline, after these words.
 SAID_ON_FAILURE = {
     Action.SIGN_IN: "",
+    Action.BROWSER_SIGN_IN: "",
     Action.CALL_API: "Could not call the API:",
     Action.SIGN_OUT_EVERYWHERE: "Could not sign out everywhere:",
     Action.END_SESSION: "Could not end that session:",

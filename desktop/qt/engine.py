@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from desktop.core import browser_sign_in
 from desktop.core.client import ApiClient
 from desktop.core.clock import Clock
 from desktop.core.errors import (
@@ -51,6 +52,8 @@ class SessionEngine(QObject):
     notice = Signal(str)
     persist_warning = Signal(str)
     signed_out = Signal(str)
+    browser_waiting = Signal(str)
+    came_back = Signal()
     _relay = Signal(object)
 
     def __init__(
@@ -74,6 +77,8 @@ class SessionEngine(QObject):
         self._phase = Phase.STARTING
         self._closed = False
         self._settled_notice = ""
+        self._attempt: browser_sign_in.Attempt | None = None
+        self.browser_timeout = browser_sign_in.WAIT_SECONDS
         scheduler.due.connect(self._on_due)
 
     # Read-only state for the pages and the teaching panels.
@@ -244,6 +249,53 @@ class SessionEngine(QObject):
             lambda _: self._after_sign_in(),
         )
 
+    @Slot()
+    def sign_in_with_browser(self) -> None:
+        """Open the server's sign-in page in the browser and wait for it to come back.
+
+        One attempt at a time: a second click while one waits opens no second listener.
+        `browser_waiting` carries the page's address, in case no browser opened.
+        """
+        if self._phase != Phase.SIGNED_OUT or self.jobs.is_running(Action.BROWSER_SIGN_IN):
+            return
+        attempt, listener = browser_sign_in.start(self.session.server)
+        clock, relay, timeout = self._clock, self._relay, self.browser_timeout
+
+        def sign_in() -> Tokens:
+            try:
+                relay.emit(browser_sign_in.step(attempt, "opened", clock.wall()))
+                browser_sign_in.open_in_browser(attempt)
+                code = browser_sign_in.wait_for_code(attempt, timeout)
+                relay.emit(browser_sign_in.step(attempt, "came back", clock.wall()))
+            finally:
+                listener.close()
+            return self.session.sign_in_with_code(code, attempt.redirect_uri, attempt.verifier)
+
+        self._attempt = attempt
+        self.jobs.run(
+            Action.BROWSER_SIGN_IN,
+            "Waiting for you to sign in in the browser…",
+            sign_in,
+            lambda _: self._after_browser_sign_in(),
+            self._browser_sign_in_failed,
+        )
+        self.browser_waiting.emit(attempt.authorize_url)
+
+    @Slot()
+    def cancel_browser_sign_in(self) -> None:
+        if self._attempt is not None:
+            self._attempt.cancel()
+
+    def _after_browser_sign_in(self) -> None:
+        self._attempt = None
+        self._after_sign_in()
+        self.came_back.emit()
+
+    def _browser_sign_in_failed(self, error: Exception) -> None:
+        self._attempt = None
+        self.came_back.emit()
+        self.failed(error, Action.BROWSER_SIGN_IN)
+
     def _after_sign_in(self) -> None:
         self._check_persistence()
         self._connectivity.go_online()
@@ -347,8 +399,9 @@ class SessionEngine(QObject):
         self.signed_out.emit(end_message(reason, detail))
 
     def close(self) -> None:
-        """Publish nothing more and stop the timers."""
+        """Publish nothing more, stop waiting for the browser and stop the timers."""
         self._closed = True
+        self.cancel_browser_sign_in()
         self._scheduler.stop()
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import time
 
-from desktop.core.events import HttpExchange, SessionEnded, SessionEvent, TokensIssued
+from desktop.core.events import (
+    SIGN_INS,
+    BrowserStep,
+    HttpExchange,
+    SessionEnded,
+    SessionEvent,
+    TokensIssued,
+)
 from desktop.core.redact import shorten
 
 
@@ -39,7 +46,7 @@ def log_line(record: SessionEvent) -> str | None:
             f"{status:>3} {record.latency_ms:>6.0f} ms  {record.detail}"
         ).rstrip()
     if isinstance(record, TokensIssued):
-        if record.via == "sign-in":
+        if record.via in SIGN_INS:
             rotated = "new"
         else:
             rotated = "rotated" if record.refresh_token_changed else "unchanged"
@@ -48,6 +55,12 @@ def log_line(record: SessionEvent) -> str | None:
             f"{clock_time(record.at, millis=True)}  ◆ access token {shorten(record.access_token)} "
             f"via {record.via}, valid {life}; refresh token: {rotated}"
         )
+    if isinstance(record, BrowserStep):
+        if record.step == "opened":
+            what = f"opened the sign-in page in the browser; listening on {record.redirect_uri}"
+        else:
+            what = f"the browser came back with code {shorten(record.code)}"
+        return f"{clock_time(record.at, millis=True)}  ◇ {what}"
     if isinstance(record, SessionEnded):
         detail = f": {record.detail}" if record.detail else ""
         return f"{clock_time(record.at, millis=True)}  ■ session ended ({record.reason}){detail}"

@@ -153,6 +153,10 @@ class MainWindow(QMainWindow):
         stores.changed.connect(self._describe_store)
         self.sign_in.sign_in_requested.connect(engine.sign_in)
         self.sign_in.sign_up_requested.connect(engine.sign_up)
+        self.sign_in.browser_requested.connect(engine.sign_in_with_browser)
+        self.sign_in.browser_cancel_requested.connect(engine.cancel_browser_sign_in)
+        engine.browser_waiting.connect(self.sign_in.show_browser_address)
+        engine.came_back.connect(self.come_forward)
         self.use_file.clicked.connect(lambda: stores.choose("file"))
         self.use_memory.clicked.connect(lambda: stores.choose("memory"))
         self.retry_button.clicked.connect(engine.retry_now)
@@ -190,9 +194,18 @@ class MainWindow(QMainWindow):
         self.overview.update_view()
         self._describe_store()
 
+    def come_forward(self) -> None:
+        """Back from the browser: show the window in front of it."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
     def _busy_changed(self, action: Action, running: bool) -> None:
-        if action == Action.SIGN_IN:
+        if action in {Action.SIGN_IN, Action.BROWSER_SIGN_IN}:
             self.sign_in.set_busy(running or self.engine.phase != Phase.SIGNED_OUT)
+        if action == Action.BROWSER_SIGN_IN:
+            self.sign_in.set_browser_waiting(running)
         if action in {Action.OPEN_STORE, Action.REFRESH}:
             self.retry_button.setEnabled(not running)
             self.use_file.setEnabled(not running)

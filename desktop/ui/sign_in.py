@@ -1,8 +1,10 @@
-"""The sign-in and sign-up form, with the server's own password-strength rule as a meter."""
+"""The ways to sign in: through the browser first, then the password form with the server's own
+password-strength rule as a meter."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -30,10 +33,12 @@ def username_problem(username: str) -> str:
 
 
 class SignInForm(QWidget):
-    """Emits the typed credentials and clears the password field at once."""
+    """Asks for a browser sign-in, or emits typed credentials and clears the password at once."""
 
     sign_in_requested = Signal(str, str)
     sign_up_requested = Signal(str, str)
+    browser_requested = Signal()
+    browser_cancel_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +53,48 @@ class SignInForm(QWidget):
         self.reason.setWordWrap(True)
         self.reason.setVisible(False)
 
+        self.browser_button = QPushButton("Sign in with the browser")
+        self.browser_button.setObjectName("signInBrowserButton")
+        self.browser_button.setProperty("role", "primary")
+        self.browser_button.setToolTip(
+            "Open this server's sign-in page in your web browser; the app gets a one-time code."
+        )
+        browser_note = QLabel(
+            "Opens the server's own sign-in page in your web browser. You type your password"
+            " there, and the app receives only a one-time code: it never sees the password"
+            " (RFC 8252)."
+        )
+        browser_note.setObjectName("muted")
+        browser_note.setWordWrap(True)
+        self.waiting = QLabel(
+            "Waiting for you to sign in in the browser… If no browser window opened, copy"
+            " the page's address into one."
+        )
+        self.waiting.setObjectName("waitingLabel")
+        self.waiting.setWordWrap(True)
+        self.browser_address = ""
+        self.copy_address = QPushButton("Copy address")
+        self.copy_address.setObjectName("copyBrowserAddressButton")
+        self.copy_address.clicked.connect(self._copy_address)
+        self.cancel_browser = QPushButton("Cancel")
+        self.cancel_browser.setObjectName("cancelBrowserSignInButton")
+        self.cancel_browser.setToolTip("Stop waiting for the browser.")
+        self.waiting_row = QFrame()
+        self.waiting_row.setObjectName("waitingRow")
+        waiting_layout = QHBoxLayout(self.waiting_row)
+        waiting_layout.setContentsMargins(0, 0, 0, 0)
+        waiting_layout.addWidget(self.waiting, 1)
+        waiting_layout.addWidget(self.copy_address, 0, Qt.AlignmentFlag.AlignTop)
+        waiting_layout.addWidget(self.cancel_browser, 0, Qt.AlignmentFlag.AlignTop)
+        self.waiting_row.setVisible(False)
+        divider = QLabel("Or type your password into the app: the 2017 article's way")
+        divider.setObjectName("cardTitle")
+        divider_note = QLabel(
+            "Simpler, but then the app handles your password, and a password typed into an"
+            " app could be kept or sent elsewhere. Through the browser, it never reaches the app."
+        )
+        divider_note.setObjectName("muted")
+        divider_note.setWordWrap(True)
         self.username = QLineEdit()
         self.username.setObjectName("usernameEdit")
         self.username.setPlaceholderText("for example alice")
@@ -66,7 +113,6 @@ class SignInForm(QWidget):
 
         self.sign_in_button = QPushButton("Sign in")
         self.sign_in_button.setObjectName("signInButton")
-        self.sign_in_button.setProperty("role", "primary")
         self.sign_in_button.setDefault(True)
         self.sign_up_button = QPushButton("Create account")
         self.sign_up_button.setObjectName("signUpButton")
@@ -106,18 +152,35 @@ class SignInForm(QWidget):
         inner.addWidget(self.title)
         inner.addWidget(self.subtitle)
         inner.addWidget(self.reason)
+        inner.addWidget(self.browser_button, 0, Qt.AlignmentFlag.AlignLeft)
+        inner.addWidget(browser_note)
+        inner.addWidget(self.waiting_row)
+        inner.addSpacing(8)
+        inner.addWidget(divider)
+        inner.addWidget(divider_note)
         inner.addLayout(form)
         inner.addWidget(self.error)
         inner.addWidget(self.store_note)
-        outer = QHBoxLayout(self)
-        outer.addStretch(1)
+        content = QWidget()
+        centred = QHBoxLayout(content)
+        centred.addStretch(1)
         column = QVBoxLayout()
         column.addStretch(1)
         column.addWidget(card)
         column.addStretch(2)
-        outer.addLayout(column, 4)
-        outer.addStretch(1)
+        centred.addLayout(column, 4)
+        centred.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("signInScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
+        self.browser_button.clicked.connect(self._ask_browser)
+        self.cancel_browser.clicked.connect(self.browser_cancel_requested)
         self.sign_in_button.clicked.connect(self._sign_in)
         self.sign_up_button.clicked.connect(self._sign_up)
         self.password.returnPressed.connect(self._sign_in)
@@ -125,6 +188,7 @@ class SignInForm(QWidget):
         self.username.textChanged.connect(self._update)
         self.password.textChanged.connect(self._update)
         self._busy = False
+        self._waiting = False
         self._update()
 
     def set_server(self, text: str) -> None:
@@ -147,9 +211,32 @@ class SignInForm(QWidget):
         self.password.setEnabled(not busy)
         self._update()
 
+    def set_browser_waiting(self, waiting: bool) -> None:
+        """Show that the app waits for the browser, with Cancel; or hide it."""
+        self._waiting = waiting
+        self.waiting_row.setVisible(waiting)
+        if waiting:
+            self.cancel_browser.setFocus()
+        self._update()
+
+    def show_browser_address(self, url: str) -> None:
+        self.browser_address = url
+        self.copy_address.setToolTip(url)
+
+    def _copy_address(self) -> None:
+        QGuiApplication.clipboard().setText(self.browser_address)
+
+    def _ask_browser(self) -> None:
+        if self._busy or self._waiting:
+            return
+        self.show_error("")
+        self.show_reason("")
+        self.browser_requested.emit()
+
     def _update(self) -> None:
         username, password = self.username.text().strip(), self.password.text()
         has_both = bool(username and password)
+        self.browser_button.setEnabled(not self._busy and not self._waiting)
         self.sign_in_button.setEnabled(has_both and not self._busy)
         if not password:
             self.strength.setValue(0)

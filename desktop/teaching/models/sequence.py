@@ -5,11 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from desktop.core.events import EndReason, HttpExchange, SessionEnded, TokensIssued
+from desktop.core.events import (
+    SIGN_INS,
+    BrowserStep,
+    EndReason,
+    HttpExchange,
+    SessionEnded,
+    TokensIssued,
+)
 from desktop.teaching.models.events import TheftAttempted
 
-USER, APP, KEYRING, AUTH, API, ATTACKER = "User", "App", "Keyring", "Auth server", "API", "Attacker"
-PARTICIPANTS = (USER, APP, KEYRING, AUTH, API, ATTACKER)
+USER, APP, KEYRING, AUTH, API = "User", "App", "Keyring", "Auth server", "API"
+BROWSER, ATTACKER = "Browser", "Attacker"
+PARTICIPANTS = (USER, APP, KEYRING, BROWSER, AUTH, API, ATTACKER)
+APP_NEVER_SEES_IT = "the app never saw the password"
 
 
 @dataclass(frozen=True)
@@ -33,8 +42,24 @@ class Scenario:
 
 SCENARIOS = (
     Scenario(
+        "browser",
+        f"Sign in with the browser (RFC 8252): {APP_NEVER_SEES_IT}",
+        (
+            Step("open", APP, BROWSER, "opens /oauth/authorize with S256(verifier) and a state"),
+            Step(
+                "credentials", USER, BROWSER, "types username and password into the server's page"
+            ),
+            Step("post", BROWSER, AUTH, "POST /oauth/authorize {username, password}"),
+            Step("redirect", AUTH, BROWSER, "303 to 127.0.0.1:port/callback?code&state"),
+            Step("code", BROWSER, APP, "GET /callback?code&state: the state is checked"),
+            Step("exchange", APP, AUTH, "POST /oauth/token {code, code_verifier}"),
+            Step("issued", AUTH, APP, "access token + refresh token: a new session"),
+            Step("save", APP, KEYRING, "save refresh token; no password ever reached the app"),
+        ),
+    ),
+    Scenario(
         "sign-in",
-        "Sign in (the only time a password is used)",
+        "Sign in with a password in the app (the 2017 article's way)",
         (
             Step("sign-up", APP, AUTH, "POST /sign-up {username, password} (first time only)"),
             Step("credentials", USER, APP, "types username and password"),
@@ -121,9 +146,18 @@ class SequenceTracker:
     def _lit(self, event: Any) -> Lit | None:
         if isinstance(event, HttpExchange):
             return self._exchange(event)
+        if isinstance(event, BrowserStep):
+            if event.step == "opened":
+                return Lit(("browser.open",), note="the sign-in page opened in the browser.")
+            return Lit(
+                ("browser.credentials", "browser.post", "browser.redirect", "browser.code"),
+                note=f"the browser came back with a code; {APP_NEVER_SEES_IT}.",
+            )
         if isinstance(event, TokensIssued):
-            scenario = "sign-in" if event.via == "sign-in" else "refresh"
-            if event.via == "sign-in":
+            scenario = {"sign-in": "sign-in", "browser sign-in": "browser"}.get(
+                event.via, "refresh"
+            )
+            if event.via in SIGN_INS:
                 self.theft_seen = False
             saved = (
                 "the new refresh token replaced the old one in the store"
@@ -153,6 +187,9 @@ class SequenceTracker:
             return Lit((*steps, "sign-in.issued") if ok else steps, ok, note)
         if event.path in {"/account", "/sessions"} or event.path.startswith("/sessions/"):
             return Lit(("call.request", "call.answer"), ok, note)
+        if event.path == "/oauth/token":
+            exchanged = ("browser.exchange", "browser.issued")
+            return Lit(exchanged if ok else exchanged[:1], ok, note)
         if event.path == "/tokens/refresh":
             if ok:
                 return Lit(("refresh.read", "refresh.request", "refresh.issued"), ok, note)

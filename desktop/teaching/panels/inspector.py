@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.events import SessionEnded, TokensIssued
+from desktop.core.events import BrowserStep, SessionEnded, TokensIssued
 from desktop.core.redact import same_secret, shorten
 from desktop.teaching.kit.background import in_background
 from desktop.teaching.kit.hub import TeachingController, TeachingHub
@@ -42,6 +42,7 @@ from desktop.teaching.models.jwt_view import (
     split_jwt,
     verify_signature,
 )
+from desktop.teaching.models.pkce import pkce_rows
 
 REFRESH_NOTE = (
     "Opaque: 256 random bits, not a JWT, so it says nothing to anyone who sees it. The server "
@@ -49,6 +50,11 @@ REFRESH_NOTE = (
     "secret the app keeps between runs."
 )
 WAITING_TEXT = "No access token yet: sign in, or wait for the first refresh."
+PKCE_NOTE = (
+    "How this session began: the app opened the server's page in the browser, and the browser"
+    " came back with a one-time code. Only the app holds the verifier that makes the code work"
+    " (PKCE, RFC 7636), and the app never saw the password."
+)
 
 
 class ClaimTable(QTableWidget):
@@ -110,6 +116,7 @@ class InspectorPanel(QWidget):
         self.jwks: dict[str, Any] | None = None
         self.verification: Verification | None = None
         self.fetching = False
+        self.browser_step: BrowserStep | None = None
         self._build()
         hub.happened.connect(self.on_event)
         self.clock = QTimer(self)
@@ -189,6 +196,14 @@ class InspectorPanel(QWidget):
         self.payload_table.setObjectName("payloadTable")
         layout.addWidget(self.payload_table)
 
+        self.pkce_title = heading("Browser sign-in (PKCE)")
+        self.pkce_note = note(PKCE_NOTE)
+        self.pkce_table = ClaimTable("Part")
+        self.pkce_table.setObjectName("pkceTable")
+        for widget in (self.pkce_title, self.pkce_note, self.pkce_table):
+            layout.addWidget(widget)
+            widget.setVisible(False)
+
         layout.addStretch()
 
         scroll = QScrollArea()
@@ -200,7 +215,13 @@ class InspectorPanel(QWidget):
         outer.addWidget(scroll)
 
     def on_event(self, record: object) -> None:
-        if isinstance(record, TokensIssued | SessionEnded):
+        if isinstance(record, BrowserStep):
+            self.browser_step = record
+            self.redraw()
+        elif isinstance(record, TokensIssued) and record.via == "sign-in":
+            self.browser_step = None
+            self.reload()
+        elif isinstance(record, TokensIssued | SessionEnded):
             self.reload()
         elif isinstance(record, ServerRestarted):
             self.jwks = None
@@ -274,6 +295,25 @@ class InspectorPanel(QWidget):
         self._render_token(revealed)
         self._render_verdict()
         self._render_refresh(revealed)
+        self._render_pkce(revealed)
+
+    def _render_pkce(self, revealed: bool) -> None:
+        """The last browser sign-in's code, verifier and challenge, shortened as every secret."""
+        step = self.browser_step
+        for widget in (self.pkce_title, self.pkce_note, self.pkce_table):
+            widget.setVisible(step is not None)
+        if step is None:
+            return
+        notes = [
+            ClaimNote(
+                row.name,
+                shorten(row.value) if row.secret and not revealed else row.value,
+                "",
+                row.meaning,
+            )
+            for row in pkce_rows(step)
+        ]
+        self.pkce_table.show_notes(notes)
 
     def _render_token(self, revealed: bool) -> None:
         colours = tones(self)

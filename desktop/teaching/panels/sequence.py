@@ -15,6 +15,7 @@ from desktop.teaching.kit.icons import icon_pixmap
 from desktop.teaching.kit.look import heading, ink, note, tones
 from desktop.teaching.models.sequence import (
     ATTACKER,
+    BROWSER,
     SCENARIOS,
     Glow,
     SequenceTracker,
@@ -28,9 +29,10 @@ ICON_OF = {
     "Keyring": "keyring",
     "Auth server": "server",
     "API": "api",
+    BROWSER: "browser",
     ATTACKER: "attacker",
 }
-ORDER = ("User", "Keyring", "App", "Auth server", "API", ATTACKER)
+ORDER = ("User", "Keyring", "App", BROWSER, "Auth server", "API", ATTACKER)
 HEADER = 56
 TITLE_ROW = 30
 STEP_ROW = 34
@@ -64,7 +66,7 @@ class SequenceDiagram(QWidget):
         self.last_lit: dict[str, float] = {}
         self.view_top = 0
         rows = sum(TITLE_ROW + STEP_ROW * len(s.steps) for s in SCENARIOS)
-        self.setMinimumSize(QSize(760, HEADER + rows + 16))
+        self.setMinimumSize(QSize(820, HEADER + rows + 16))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def step_top(self, key: str) -> float:
@@ -106,7 +108,7 @@ class SequenceDiagram(QWidget):
         for name in ORDER:
             x = self.column(name)
             pen = QColor(colours.attacker) if name == ATTACKER else text
-            width = max(92, metrics.horizontalAdvance(name) + 40)
+            width = max(88, metrics.horizontalAdvance(name) + 40)
             box = QRectF(x - width / 2, top + 8, width, 40)
             p.setPen(QPen(pen, 1.2))
             p.setBrush(QColor(colours.lane))

@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from passlib.context import CryptContext
 
+from backend.core.authorization import AuthorizationRequest
+from backend.core.authorization_codes import Presentation
 from backend.core.service import AuthService
 from backend.errors import InvalidGrant, InvalidToken
 from backend.settings import Settings
 from backend.web.app import build_service
 from tests.support.api import PASSWORD
+from tests.support.oauth_flow import CLIENT_ID, pkce_pair
 from tests.support.stores import NewDatabase, both_stores
 
 pytestmark = both_stores
@@ -162,3 +165,40 @@ def test_a_hash_from_an_older_policy_is_upgraded_at_sign_in(service: AuthService
     upgraded = run(service.database.run(lambda store: store.user_by_name("olduser")))
     assert upgraded.password_hash != old_hash
     assert upgraded.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def issued_code(service: AuthService, redirect_uri: str = "http://127.0.0.1:9/cb"):
+    """A code for a fresh account, and how to present it rightly."""
+    run(service.accounts.sign_up("codeuser", PASSWORD))
+    user = run(service.accounts.authenticate("codeuser", PASSWORD, "127.0.0.1"))
+    verifier, challenge = pkce_pair()
+    request = AuthorizationRequest(CLIENT_ID, redirect_uri, challenge, "state")
+    code = run(service.codes.issue(user, request))
+    return Presentation(code, CLIENT_ID, redirect_uri, verifier)
+
+
+def test_a_code_works_until_its_sixtieth_second(service: AuthService, clock: FakeClock) -> None:
+    presented = issued_code(service)
+    clock.advance(59.9)
+    grant = run(service.codes.exchange(presented))
+    header = f"Bearer {grant.access_token}"
+    assert run(service.sessions.authenticate(header)).username == "codeuser"
+
+
+def test_a_code_expires_at_sixty_seconds(service: AuthService, clock: FakeClock) -> None:
+    presented = issued_code(service)
+    clock.advance(60)
+    with pytest.raises(InvalidGrant, match="expired: codes live 60 s"):
+        run(service.codes.exchange(presented))
+    clock.advance(-30)
+    with pytest.raises(InvalidGrant, match="already presented"):
+        run(service.codes.exchange(presented))
+
+
+def test_expired_codes_are_purged(service: AuthService, clock: FakeClock) -> None:
+    presented = issued_code(service)
+    clock.advance(service.settings.ended_session_retention + 61)
+    run(service.purge())
+    clock.now -= service.settings.ended_session_retention + 61
+    with pytest.raises(InvalidGrant, match="unknown"):
+        run(service.codes.exchange(presented))

@@ -37,12 +37,18 @@ def test_refresh_grant_answers_rfc6749_token_response(api: Api) -> None:
     ("fields", "code"),
     [
         ({"grant_type": "password", "username": "a", "password": "b"}, "unsupported_grant_type"),
-        ({"grant_type": "authorization_code", "code": "x"}, "unsupported_grant_type"),
+        ({"grant_type": "client_credentials"}, "unsupported_grant_type"),
         ({"refresh_token": "x"}, "invalid_request"),
         ({"grant_type": "refresh_token"}, "invalid_request"),
         ({"grant_type": "refresh_token", "refresh_token": "unknown"}, "invalid_grant"),
     ],
-    ids=["password-grant", "code-grant", "no-grant-type", "no-refresh-token", "unknown-token"],
+    ids=[
+        "password-grant",
+        "client-credentials-grant",
+        "no-grant-type",
+        "no-refresh-token",
+        "unknown-token",
+    ],
 )
 def test_token_endpoint_errors_follow_rfc6749(api: Api, fields: dict, code: str) -> None:
     assert_error(api.form("/oauth/token", fields), 400, code)
@@ -95,7 +101,7 @@ def test_metadata_and_jwks_verify_an_access_token(api: Api) -> None:
     assert metadata["issuer"] == api.base_url
     assert metadata["token_endpoint"] == f"{api.base_url}/oauth/token"
     assert metadata["revocation_endpoint"] == f"{api.base_url}/oauth/revoke"
-    assert metadata["grant_types_supported"] == ["refresh_token"]
+    assert metadata["grant_types_supported"] == ["authorization_code", "refresh_token"]
     key_set = api.http.get(metadata["jwks_uri"], timeout=10).json()
     assert all(set(key) == {"kty", "crv", "x", "kid", "use", "alg"} for key in key_set["keys"])
     header = jwt.get_unverified_header(tokens.access_token)

@@ -6,6 +6,8 @@ from backend.web.app import ROUTES
 from backend.web.openapi import openapi_document
 from tests.support.api import Api
 
+PAGES = {"/oauth/authorize", "/oauth/sign-up"}
+
 
 def routes_of_app() -> set[tuple[str, str]]:
     return {
@@ -28,11 +30,23 @@ def test_served_document_names_the_server(api: Api) -> None:
     assert document["servers"] == [{"url": api.base_url}]
 
 
-def test_every_documented_error_status_has_the_error_schema() -> None:
+def test_every_documented_error_status_has_the_error_schema_or_is_a_page() -> None:
     document = openapi_document("")
-    for item in document["paths"].values():
+    for path, item in document["paths"].items():
         for operation in item.values():
             for status, response in operation["responses"].items():
-                if int(status) >= 400:
-                    schema = response["content"]["application/json"]["schema"]
-                    assert schema == {"$ref": "#/components/schemas/Error"}
+                if int(status) < 400:
+                    continue
+                if "text/html" in response["content"]:
+                    assert path in PAGES, path
+                    continue
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}
+
+
+def test_every_page_route_answers_html_as_documented(api: Api) -> None:
+    for path in PAGES:
+        response = api.http.get(api.base_url + path, allow_redirects=False)
+        assert response.status_code == 400
+        assert response.headers["content-type"].startswith("text/html")
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]

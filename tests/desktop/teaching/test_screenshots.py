@@ -11,9 +11,21 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
+from tests.support.components import require_executable
+
 ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = ROOT / "assets" / "make_screenshots.py"
-EXPECTED = ["main-window", "inspector", "stored", "sequence", "theft", "timeline"]
+EXPECTED = [
+    "main-window",
+    "inspector",
+    "stored",
+    "sequence",
+    "sequence-browser",
+    "theft",
+    "timeline",
+    "sign-in",
+]
+PAGES = {"sign-in-page-phone": 390, "sign-in-page-desktop": 1100}
 SAMPLE_STEP = 7
 
 
@@ -28,6 +40,7 @@ def grey_levels(image: QImage) -> list[int]:
 
 @pytest.mark.slow
 def test_the_script_writes_every_screenshot_and_none_is_blank(qapp, tmp_path: Path) -> None:
+    require_executable("chromium")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--out", str(tmp_path)],
@@ -39,7 +52,11 @@ def test_the_script_writes_every_screenshot_and_none_is_blank(qapp, tmp_path: Pa
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert sorted(path.stem for path in tmp_path.glob("*.png")) == sorted(EXPECTED)
+    assert sorted(path.stem for path in tmp_path.glob("*.png")) == sorted([*EXPECTED, *PAGES])
+    for name, width in PAGES.items():
+        page = QImage(str(tmp_path / f"{name}.png"))
+        assert page.width() == width, name
+        assert statistics.pstdev(grey_levels(page)) > 10, name
     for name in EXPECTED:
         image = QImage(str(tmp_path / f"{name}.png"))
         assert not image.isNull(), name

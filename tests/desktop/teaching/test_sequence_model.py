@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from desktop.core.events import ApiCalled, EndReason, HttpExchange, SessionEnded, TokensIssued
+from desktop.core.events import (
+    ApiCalled,
+    BrowserStep,
+    EndReason,
+    HttpExchange,
+    SessionEnded,
+    TokensIssued,
+)
 from desktop.teaching.models.events import TheftAttempted
 from desktop.teaching.models.sequence import (
     FADE,
@@ -25,8 +32,9 @@ def tokens(via: str) -> TokensIssued:
     return TokensIssued(0.0, via, "x", 30.0, 0.0, True, "s1")
 
 
-def test_the_diagram_has_the_five_scenarios_and_valid_participants() -> None:
-    assert [s.key for s in SCENARIOS] == ["sign-in", "call", "refresh", "revoke", "theft"]
+def test_the_diagram_has_the_six_scenarios_and_valid_participants() -> None:
+    keys = [s.key for s in SCENARIOS]
+    assert keys == ["browser", "sign-in", "call", "refresh", "revoke", "theft"]
     for scenario in SCENARIOS:
         for step in scenario.steps:
             assert step.source in PARTICIPANTS
@@ -67,6 +75,41 @@ def test_a_whole_session_lights_steps_in_order() -> None:
         "revoke.delete",
     ]
     assert set(steps) <= set(STEP_IDS)
+
+
+def browser_step(step: str) -> BrowserStep:
+    return BrowserStep(
+        0.0, step, "http://s/oauth/authorize?x", "http://127.0.0.1:9/callback", "c", "v"
+    )
+
+
+def test_a_browser_sign_in_lights_its_own_scenario_and_says_the_app_never_saw_the_password():
+    tracker = SequenceTracker()
+    events = [
+        browser_step("opened"),
+        browser_step("came back"),
+        exchange("POST", "/oauth/token", 200),
+        tokens("browser sign-in"),
+    ]
+    lit = [tracker.feed(event) for event in events]
+    assert all(item is not None and item.ok for item in lit)
+    steps = [step for item in lit if item is not None for step in item.steps]
+    browser = next(s for s in SCENARIOS if s.key == "browser")
+    assert steps == [f"browser.{step.key}" for step in browser.steps]
+    assert "the app never saw the password" in browser.title
+    came_back = lit[1]
+    assert came_back is not None
+    assert "never saw the password" in came_back.note
+    to_or_from_the_app = [step for step in browser.steps if "App" in (step.source, step.target)]
+    assert not any("{username, password}" in step.label for step in to_or_from_the_app)
+    assert any("{username, password}" in step.label for step in browser.steps)
+
+
+def test_a_refused_code_lights_the_exchange_in_the_error_colour() -> None:
+    refused = SequenceTracker().feed(exchange("POST", "/oauth/token", 400))
+    assert refused is not None
+    assert refused.steps == ("browser.exchange",)
+    assert not refused.ok
 
 
 def test_refusals_light_in_the_error_colour() -> None:

@@ -73,5 +73,11 @@ def test_the_count_survives_a_restart(start_server) -> None:
         )
     server.stop()
     server.restart()
-    again = Api(server.url).post("/sign-in", {"username": username, "password": WRONG})
-    assert_error(again, 429, "too_many_attempts")
+    restarted = Api(server.url)
+    # The fifth failure held the next attempt back for a second, and a sixth would hold the
+    # one after it for two: whether the restart took longer than that second or not, one of
+    # the next two attempts meets the kept count, where a forgotten count would allow both.
+    answers = [
+        restarted.post("/sign-in", {"username": username, "password": WRONG}) for _ in range(2)
+    ]
+    assert 429 in [answer.status_code for answer in answers], [a.text for a in answers]

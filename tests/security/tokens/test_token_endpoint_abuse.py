@@ -115,9 +115,18 @@ ABUSES: dict[str, Abuse] = {
         lambda t: {"grant_type": "password", "username": "victim", "password": "guess"},
         UNSUPPORTED,
     ),
-    "oauth-grant-authorization-code": oauth(
+    "oauth-code-grant-with-a-refresh-token": oauth(
+        lambda t: {
+            "grant_type": "authorization_code",
+            "code": t.victim_refresh,
+            "redirect_uri": "http://127.0.0.1:1/",
+            "client_id": "jwt-refresh-demo",
+        },
+        GRANT,
+    ),
+    "oauth-code-grant-without-client": oauth(
         lambda t: {"grant_type": "authorization_code", "code": "x", "redirect_uri": "http://x"},
-        UNSUPPORTED,
+        INVALID,
     ),
     "oauth-grant-client-credentials": oauth(
         lambda t: {"grant_type": "client_credentials"}, UNSUPPORTED
