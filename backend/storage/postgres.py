@@ -6,7 +6,6 @@ import logging
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -31,6 +30,10 @@ from backend.storage.records import (
     TokenInSession,
     TokenRecord,
     User,
+    code_from,
+    session_from,
+    signing_key_from,
+    user_from,
 )
 from backend.storage.schema import SCHEMA_VERSION_TABLE, Migration, upgrade
 from backend.storage.store import StorageConflict
@@ -64,51 +67,6 @@ END_LEAST_RECENT = (
     " RETURNING id, rotated_at)"
     " SELECT id, pg_notify('" + ENDED_CHANNEL + "', %(word)s) FROM ended ORDER BY rotated_at, id"
 )
-
-
-def session_from(row: DictRow) -> Session:
-    """A session from a row holding the sessions table's columns, read by name."""
-    end_reason = row["end_reason"]
-    return Session(
-        id=row["id"],
-        user_id=row["user_id"],
-        client_id=row["client_id"],
-        created_at=row["created_at"],
-        last_refreshed_at=row["last_refreshed_at"],
-        refresh_count=row["refresh_count"],
-        absolute_expires_at=row["absolute_expires_at"],
-        idle_expires_at=row["idle_expires_at"],
-        current_generation=row["current_generation"],
-        rotated_at=row["rotated_at"],
-        ended_at=row["ended_at"],
-        end_reason=EndReason(end_reason) if end_reason is not None else None,
-    )
-
-
-def code_from(row: DictRow) -> AuthorizationCode:
-    """An authorization code from a row of its table, read by name."""
-    return AuthorizationCode(
-        code_hash=bytes(row["code_hash"]),
-        user_id=row["user_id"],
-        client_id=row["client_id"],
-        redirect_uri=row["redirect_uri"],
-        code_challenge=row["code_challenge"],
-        created_at=row["created_at"],
-        expires_at=row["expires_at"],
-        redeemed_at=row["redeemed_at"],
-        session_id=row["session_id"],
-    )
-
-
-def signing_key_from(row: DictRow) -> SigningKey:
-    return SigningKey(
-        kid=row["kid"],
-        public_key=bytes(row["public_key"]),
-        sealed_private_key=bytes(row["sealed_private_key"]),
-        created_at=row["created_at"],
-        activates_at=row["activates_at"],
-        retired_at=row["retired_at"],
-    )
 
 
 class PostgresSteps:
@@ -241,17 +199,13 @@ class PostgresStore:
         row = self._execute(
             "SELECT id, username, password_hash FROM users WHERE username = %s", (username,)
         ).fetchone()
-        if row is None:
-            return None
-        return User(id=row["id"], username=row["username"], password_hash=row["password_hash"])
+        return user_from(row) if row else None
 
     def user_by_id(self, user_id: str) -> User | None:
         row = self._execute(
             "SELECT id, username, password_hash FROM users WHERE id = %s", (user_id,)
         ).fetchone()
-        if row is None:
-            return None
-        return User(id=row["id"], username=row["username"], password_hash=row["password_hash"])
+        return user_from(row) if row else None
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self._execute("UPDATE users SET password_hash = %s WHERE id = %s", (password_hash, user_id))
@@ -346,14 +300,7 @@ class PostgresStore:
         self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
     ) -> Session:
         """Make `token_hash` the session's current token in one statement."""
-        rotated = replace(
-            session,
-            current_generation=session.current_generation + 1,
-            rotated_at=now,
-            last_refreshed_at=int(now),
-            refresh_count=session.refresh_count + 1,
-            idle_expires_at=idle_expires_at,
-        )
+        rotated = session.rotated(now, idle_expires_at)
         self._execute(
             "WITH token AS (INSERT INTO refresh_tokens (token_hash, session_id, generation,"
             " issued_at) VALUES (%s, %s, %s, %s))"

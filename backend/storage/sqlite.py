@@ -6,7 +6,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 from backend.storage.checkpoints import WRITER_CHECKPOINT_PAGES, Checkpointer
@@ -20,58 +19,13 @@ from backend.storage.records import (
     TokenInSession,
     TokenRecord,
     User,
+    code_from,
+    session_from,
+    signing_key_from,
+    user_from,
 )
 from backend.storage.schema import migrate
 from backend.storage.session_signal import SessionEndSignal
-
-
-def user_from(row: sqlite3.Row) -> User:
-    return User(id=row["id"], username=row["username"], password_hash=row["password_hash"])
-
-
-def session_from(row: sqlite3.Row) -> Session:
-    """A session from a row holding the sessions table's columns, read by name."""
-    end_reason = row["end_reason"]
-    return Session(
-        id=row["id"],
-        user_id=row["user_id"],
-        client_id=row["client_id"],
-        created_at=row["created_at"],
-        last_refreshed_at=row["last_refreshed_at"],
-        refresh_count=row["refresh_count"],
-        absolute_expires_at=row["absolute_expires_at"],
-        idle_expires_at=row["idle_expires_at"],
-        current_generation=row["current_generation"],
-        rotated_at=row["rotated_at"],
-        ended_at=row["ended_at"],
-        end_reason=EndReason(end_reason) if end_reason is not None else None,
-    )
-
-
-def signing_key_from(row: sqlite3.Row) -> SigningKey:
-    return SigningKey(
-        kid=row["kid"],
-        public_key=row["public_key"],
-        sealed_private_key=row["sealed_private_key"],
-        created_at=row["created_at"],
-        activates_at=row["activates_at"],
-        retired_at=row["retired_at"],
-    )
-
-
-def code_from(row: sqlite3.Row) -> AuthorizationCode:
-    """An authorization code from a row of its table, read by name."""
-    return AuthorizationCode(
-        code_hash=row["code_hash"],
-        user_id=row["user_id"],
-        client_id=row["client_id"],
-        redirect_uri=row["redirect_uri"],
-        code_challenge=row["code_challenge"],
-        created_at=row["created_at"],
-        expires_at=row["expires_at"],
-        redeemed_at=row["redeemed_at"],
-        session_id=row["session_id"],
-    )
 
 
 class SqliteStore:
@@ -245,14 +199,7 @@ class SqliteStore:
         self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
     ) -> Session:
         """Make `token_hash` the session's current token; returns the session as updated."""
-        rotated = replace(
-            session,
-            current_generation=session.current_generation + 1,
-            rotated_at=now,
-            last_refreshed_at=int(now),
-            refresh_count=session.refresh_count + 1,
-            idle_expires_at=idle_expires_at,
-        )
+        rotated = session.rotated(now, idle_expires_at)
         self._add_token(token_hash, session.id, rotated.current_generation, now)
         self._connection.execute(
             "UPDATE sessions SET current_generation = ?, rotated_at = ?, last_refreshed_at = ?,"

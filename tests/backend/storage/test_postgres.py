@@ -16,11 +16,12 @@ from backend.errors import ConfigurationError
 from backend.storage.database import Database
 from backend.storage.listener import LISTENER_NAME
 from backend.storage.postgres import PostgresStore
-from backend.storage.records import Session, User
+from backend.storage.records import User
 from backend.storage.schema import migrations
 from backend.storage.store import Store
 from tests.support.api import Api, Tokens
 from tests.support.postgres import PostgresServer
+from tests.support.records import active_session
 from tests.support.server_process import ServerProcess
 
 SEEN_WITHIN = 10.0
@@ -82,31 +83,14 @@ def test_a_data_dir_of_another_deployment_is_refused(
     assert any("belongs to another deployment" in line for line in stranger.log)
 
 
-def session_of(user_id: str, session_id: str) -> Session:
-    return Session(
-        id=session_id,
-        user_id=user_id,
-        client_id="jwt-refresh-demo",
-        created_at=0,
-        last_refreshed_at=0,
-        refresh_count=0,
-        absolute_expires_at=10**10,
-        idle_expires_at=10**10,
-        current_generation=0,
-        rotated_at=0.0,
-        ended_at=None,
-        end_reason=None,
-    )
-
-
 def test_a_deadlock_between_two_servers_is_undone_and_run_again(database: str) -> None:
     """Each of two stores locks one session, then wants the other's: PostgreSQL undoes one
     transaction (deadlock_detected), and its unit runs again once the other has committed."""
     first, second = PostgresStore(database), PostgresStore(database)
     with first.transaction():
         first.add_user(User("u", "alice", "hash"), 0)
-        first.add_session(session_of("u", "s1"), b"token-1")
-        first.add_session(session_of("u", "s2"), b"token-2")
+        first.add_session(active_session("s1", "u", 10**10), b"token-1")
+        first.add_session(active_session("s2", "u", 10**10), b"token-2")
     both_locked_one = threading.Barrier(2, timeout=10)
     attempts: list[str] = []
 
