@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
-    QTabWidget,
     QWidget,
 )
 
@@ -90,12 +89,7 @@ class Driver:
         return sum(1 for event in self.events if test(event))
 
     def show_tab(self, panel: QWidget) -> None:
-        parent = panel.parentWidget()
-        while parent is not None and not isinstance(parent, QTabWidget):
-            parent = parent.parentWidget()
-        if parent is None:
-            raise RuntimeError(f"{panel.objectName()} is not in a tab")
-        parent.setCurrentWidget(panel)
+        self.window.show_tab_holding(panel)
         self.pause(0.6)
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
+from email.utils import formatdate
 
 import uvicorn
+from uvicorn.server import ServerState
 
 from backend.connections import protocol_for
 from backend.settings import Settings
@@ -43,6 +47,65 @@ def base_url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+class DatedState(ServerState):
+    """uvicorn's shared state, whose default headers carry a Date renewed at each new second."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        self._config = config
+        self._second = -1
+        self._headers: list[tuple[bytes, bytes]] = []
+        super().__init__()
+
+    @property
+    def default_headers(self) -> list[tuple[bytes, bytes]]:
+        second = int(time.time())
+        if second != self._second:
+            date = [(b"date", formatdate(second, usegmt=True).encode())]
+            self._headers = date + self._config.encoded_headers
+            self._second = second
+        return self._headers
+
+    @default_headers.setter
+    def default_headers(self, value: list[tuple[bytes, bytes]]) -> None:
+        """uvicorn's own renewal, which this state does without."""
+
+
+class QuietServer(uvicorn.Server):
+    """uvicorn's server, asleep while no request comes.
+
+    uvicorn's main loop wakes ten times a second to see whether it should stop and, once a
+    second, to renew the Date header. Here asking it to stop wakes the loop, from any
+    thread, and the first response of each second renews the Date header, so an idle
+    server (the one inside the desktop app) does not wake at all. It has none of the
+    request limit or the supervisor notification that loop also served, and uses neither.
+    """
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        self._stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._should_exit = False
+        super().__init__(config)
+        self.server_state = DatedState(config)
+
+    @property
+    def should_exit(self) -> bool:
+        return self._should_exit
+
+    @should_exit.setter
+    def should_exit(self, value: bool) -> None:
+        self._should_exit = value
+        loop, stop = self._loop, self._stop
+        if value and loop is not None and stop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already closed
+                loop.call_soon_threadsafe(stop.set)
+
+    async def main_loop(self) -> None:
+        self._stop = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        if not self.should_exit:
+            await self._stop.wait()
+
+
 def build_server(settings: Settings, sock: socket.socket) -> uvicorn.Server:
     """A uvicorn server for the app, with the issuer defaulting to the bound URL.
 
@@ -63,7 +126,7 @@ def build_server(settings: Settings, sock: socket.socket) -> uvicorn.Server:
         proxy_headers=bool(settings.forwarded_allow_ips),
         forwarded_allow_ips=list(settings.forwarded_allow_ips),
     )
-    return uvicorn.Server(config)
+    return QuietServer(config)
 
 
 async def serve_until_stopped(server: uvicorn.Server, sock: socket.socket) -> None:

@@ -49,7 +49,7 @@ class Settings:
     sign_ins_per_minute: int = 30
     cleanup_interval: float = 3600.0
     access_log: bool = True
-    sqlite_synchronous: str = "NORMAL"
+    sqlite_synchronous: str = "FULL"
     database: str | None = None
     allowed_hosts: tuple[str, ...] | None = None
     forwarded_allow_ips: tuple[str, ...] = ()
@@ -243,7 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=one_of("sqlite-synchronous", "normal", "full"),
         choices=["normal", "full"],
         default=str(env("sqlite-synchronous", defaults.sqlite_synchronous)).lower(),
-        help="normal survives a crash of the server; full also survives power loss (slower)",
+        help="full (the default): a committed rotation survives a crash of the server and a power"
+        " cut; normal survives a crash of the server only, not a power cut or an OS crash",
     )
     parser.add_argument(
         "--access-log",

@@ -9,9 +9,9 @@ from pathlib import Path
 from bench import machine
 from bench.client import app_bench, soak
 from bench.peers import section as peers
-from bench.server import scale_bench, server_bench, store_bench
+from bench.server import scale_bench, server_bench, sessions_bench, store_bench
 
-SECTIONS = ("server", "scale", "stores", "soak", "app", "peers")
+SECTIONS = ("server", "sessions", "scale", "stores", "soak", "app", "peers")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,9 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--idle-seconds", type=float, default=30.0, help="how long the app sits idle signed in"
     )
     parser.add_argument(
+        "--live-sessions",
+        type=int,
+        default=2000,
+        help="other users' live sessions written into the store before the server starts",
+    )
+    parser.add_argument(
         "--no-variants",
         action="store_true",
-        help="skip the synchronous=full and access-log-on servers",
+        help="skip the synchronous=normal and access-log-on servers",
     )
     peers.add_options(parser)
     return parser
@@ -53,6 +59,7 @@ def plan_of(args: argparse.Namespace) -> server_bench.Plan:
         server_cores=server_cores,
         load_cores=load_cores,
         variants=not args.no_variants,
+        live_sessions=args.live_sessions,
     )
 
 
@@ -71,6 +78,9 @@ def main(argv: list[str]) -> int:
         if "server" in sections:
             report = server_bench.measure(plan_of(args), workdir / "server")
             print(server_bench.render(report), end="\n\n", flush=True)
+        if "sessions" in sections:
+            counted = sessions_bench.measure(plan_of(args), workdir / "sessions")
+            print(sessions_bench.render(counted), end="\n\n", flush=True)
         if "scale" in sections:
             scaled = scale_bench.measure(plan_of(args), workdir / "scale")
             print(scale_bench.render(scaled), end="\n\n", flush=True)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from backend.settings import CLIENT_ID
+from backend.storage.records import Session, User
+from backend.storage.sqlite import SqliteStore
 
 PASSWORD = "bench: correct horse battery staple"
 
@@ -60,3 +65,34 @@ def sessions(base_url: str, username: str, count: int) -> list[Grant]:
 def write_lines(path: Path, lines: list[str]) -> Path:
     path.write_text("".join(f"{line}\n" for line in lines))
     return path
+
+
+def live_sessions(data_dir: Path, count: int, per_account: int = 20) -> None:
+    """`count` live sessions of other accounts, written into the store before the server
+    starts (signing them in would cost an argon2 hash each): they fill the tables and
+    indexes a refresh and `/account` search, as other users' sessions would."""
+    now = int(time.time())
+    store = SqliteStore(data_dir / "auth.sqlite3")
+    try:
+        with store.transaction():
+            for number in range(count):
+                if number % per_account == 0:
+                    user = User(secrets.token_hex(16), f"seeded-{number}", "not-a-password-hash")
+                    store.add_user(user, now)
+                session = Session(
+                    id=secrets.token_urlsafe(12),
+                    user_id=user.id,
+                    client_id=CLIENT_ID,
+                    created_at=now,
+                    last_refreshed_at=now,
+                    refresh_count=0,
+                    absolute_expires_at=now + 30 * 86400,
+                    idle_expires_at=now + 14 * 86400,
+                    current_generation=0,
+                    rotated_at=now,
+                    ended_at=None,
+                    end_reason=None,
+                )
+                store.add_session(session, secrets.token_bytes(32))
+    finally:
+        store.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from importlib import resources
 
@@ -11,15 +10,16 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from desktop.interrupts import QuitOnSignals
 from desktop.options import parse_options
 from desktop.qt.controller import Controller
 from desktop.qt.embedded import start_embedded
+from desktop.qt.none_check import none_leak_problem
 from desktop.qt.theme import apply_theme
 from desktop.storage.private import private_dir
 from desktop.teaching.install import install_teaching_panels
 from desktop.ui.main_window import MainWindow
 
-SIGNAL_POLL_MS = 250
 NO_DISPLAY = """jwt-refresh-demo needs a display, and this session has none
 (neither DISPLAY nor WAYLAND_DISPLAY is set).
 
@@ -64,29 +64,28 @@ def create_window(argv: list[str]) -> MainWindow:
     return window
 
 
-def quit_on_signals(app: QApplication) -> None:
-    """Ctrl-C and SIGTERM quit cleanly; a timer lets Python run its handlers during exec()."""
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, lambda *_: app.quit())
-    wake = QTimer(app)
-    wake.timeout.connect(lambda: None)
-    wake.start(SIGNAL_POLL_MS)
-
-
 def main(argv: list[str] | None = None) -> int:
     if not has_display():
         print(NO_DISPLAY, end="", file=sys.stderr)  # noqa: T201 (the one message to the console)
         return 2
     app = QApplication(sys.argv[:1])
+    problem = none_leak_problem()
+    if problem is not None:
+        sys.stderr.write(f"jwt-refresh-demo: cannot start: {problem}\n")
+        return 1
+    interrupts = QuitOnSignals(app.quit)
     app.setApplicationName("jwt-refresh-demo")
     app.setApplicationDisplayName("JWT refresh demo")
     app.setStyle("Fusion")
     try:
         window = create_window(sys.argv[1:] if argv is None else argv)
     except (OSError, RuntimeError) as error:
+        interrupts.close()
         sys.stderr.write(f"jwt-refresh-demo: cannot start: {error}\n")
         return 1
     app.aboutToQuit.connect(window.close)
-    quit_on_signals(app)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        interrupts.close()

@@ -10,11 +10,15 @@ from backend.core.tokens import RefreshTokens
 from backend.errors import InvalidRequest
 from backend.settings import Settings
 from backend.storage.database import Database
-from backend.storage.records import EndReason, TokenInSession
+from backend.storage.records import EndReason
 from backend.storage.store import Store
 
 log = logging.getLogger("backend.service")
 ANOTHER_CLIENT = "The refresh token was issued to another client."
+
+
+def refused(reason: str) -> Outcome:
+    return Outcome(None, None, reason)
 
 
 class Rotation:
@@ -35,44 +39,49 @@ class Rotation:
         self.clock = clock
 
     async def refresh(self, refresh_token: object, client_id: str | None = None) -> TokenGrant:
-        """Rotate a refresh token: one transaction, reuse detection, grace for the predecessor."""
+        """Rotate a refresh token: one transaction, reuse detection, grace for the predecessor.
+
+        The successor is derived before the transaction: it is what the client gets both when
+        its token is current (the next generation) and within the grace (the current one).
+        """
         if not isinstance(refresh_token, str) or not refresh_token:
             raise InvalidRequest("refresh_token must be a non-empty string.")
         now = self.clock()
-        outcome = await self.database.run(self._rotate, refresh_token, client_id, now)
+        successor = self.refresh_tokens.successor(refresh_token)
+        outcome = await self.database.run(
+            self._rotate, self.refresh_tokens.digest(refresh_token), successor, client_id, now
+        )
         return self.sessions.handed_out(outcome, now)
 
-    def _rotate(self, store: Store, presented: str, client_id: str | None, now: float) -> Outcome:
-        found = store.token_in_session(self.refresh_tokens.digest(presented))
+    def _rotate(
+        self, store: Store, presented: bytes, successor: str, client_id: str | None, now: float
+    ) -> Outcome:
+        """The current token of a live session advances in one write; anything else is read
+        to find out why not: unknown, ended, expired, another client's, the predecessor
+        within the grace, or a reuse that ends the session."""
+        idle_expires_at = math.ceil(now) + self.settings.refresh_idle_ttl
+        successor_hash = self.refresh_tokens.digest(successor)
+        advanced = store.advance(presented, successor_hash, now, idle_expires_at, client_id)
+        if advanced is not None:
+            return Outcome(advanced.session, successor, username=advanced.username)
+        found = store.token_in_session(presented)
         if found is None:
-            return Outcome(None, None, "The refresh token is unknown.")
+            return refused("The refresh token is unknown.")
         session = found.session
         if session.ended_at is not None:
-            return Outcome(None, None, ended_in_words(session.end_reason))
+            return refused(ended_in_words(session.end_reason))
         if now >= session.expires_at:
             store.end_session(session.id, EndReason.EXPIRED, int(now))
-            return Outcome(None, None, ended_in_words(EndReason.EXPIRED))
+            return refused(ended_in_words(EndReason.EXPIRED))
         same_client = client_id is None or client_id == session.client_id
         if found.generation == session.current_generation:
-            if not same_client:
-                return Outcome(None, None, ANOTHER_CLIENT)
-            return self._advance(store, found, presented, now)
+            return refused(ANOTHER_CLIENT)
         within_grace = now - session.rotated_at <= self.settings.reuse_grace
         if found.generation == session.current_generation - 1 and within_grace and same_client:
-            successor = self.refresh_tokens.successor(presented)
             return Outcome(session, successor, username=found.username)
         store.end_session(session.id, EndReason.REUSE_DETECTED, int(now))
         log.warning("refresh token reuse detected; session %s ended", session.id)
-        return Outcome(None, None, ended_in_words(EndReason.REUSE_DETECTED))
-
-    def _advance(self, store: Store, found: TokenInSession, presented: str, now: float) -> Outcome:
-        session = found.session
-        successor = self.refresh_tokens.successor(presented)
-        idle_expires_at = min(
-            session.absolute_expires_at, math.ceil(now) + self.settings.refresh_idle_ttl
-        )
-        rotated = store.rotate(session, self.refresh_tokens.digest(successor), now, idle_expires_at)
-        return Outcome(rotated, successor, username=found.username)
+        return refused(ended_in_words(EndReason.REUSE_DETECTED))
 
     async def revoke(
         self,

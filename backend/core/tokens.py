@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import math
 import re
 import secrets
@@ -24,6 +25,15 @@ REQUIRED_CLAIMS = ("iss", "aud", "sub", "client_id", "iat", "exp", "jti", "sid",
 REFRESH_TOKEN_BYTES = 32
 STRING_CLAIMS = ("sub", "client_id", "jti", "sid", "username")
 COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def compact_json(value: Any) -> bytes:
+    """JSON without spaces, UTF-8, from an encoder built once (`json.dumps` with options
+    builds a new one at every call)."""
+    return COMPACT_JSON.encode(value).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -51,14 +61,25 @@ class AccessTokens:
         self._codec = jwt.PyJWT()
         self._verified = VerifiedTokenCache()
         self._verified_with: KeyRing = keys.ring
+        self._signing_prefixes: dict[str, str] = {}
+
+    def _signing_prefix(self, kid: str) -> str:
+        """The encoded JWS header of a key's tokens and its dot, built once per key."""
+        prefix = self._signing_prefixes.get(kid)
+        if prefix is None:
+            header = {"alg": ALGORITHM, "kid": kid, "typ": ACCESS_TOKEN_TYPE}
+            prefix = self._signing_prefixes[kid] = b64url(compact_json(header)) + "."
+        return prefix
 
     def issue(
         self, *, subject: str, username: str, session_id: str, client_id: str, now: float
     ) -> IssuedAccessToken:
-        """Sign a new access token for a session.
+        """Sign a new access token for a session (RFC 7515 compact serialisation).
 
         `exp` is rounded up, so the token lives at least `lifetime` seconds and a client that
         counts `expires_in` from the response never holds a token the server already refuses.
+        The header never changes, so it is encoded once; the claims are a plain dict of
+        strings and integers, so JSON needs no generic conversion (PyJWT verifies them).
         """
         issued_at = int(now)
         expires_at = math.ceil(now) + self.lifetime
@@ -74,9 +95,9 @@ class AccessTokens:
             "username": username,
         }
         key = self.keys.ring.signing_key(now)
-        headers = {"typ": ACCESS_TOKEN_TYPE, "kid": key.kid}
-        token = jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers=headers)
-        return IssuedAccessToken(token, issued_at, expires_at)
+        signing_input = self._signing_prefix(key.kid) + b64url(compact_json(claims))
+        signature = key.private_key.sign(signing_input.encode("ascii"))
+        return IssuedAccessToken(f"{signing_input}.{b64url(signature)}", issued_at, expires_at)
 
     def verify(self, token: str, now: float) -> dict[str, Any]:
         """Return the claims of a valid token, or raise InvalidToken saying what is wrong.

@@ -51,6 +51,21 @@ LISTENERS = (
     " WHERE datname = current_database() AND application_name = %s"
 )
 HEARING_SECONDS = 1.0
+ADVANCE = (
+    "WITH current AS (SELECT s.id, u.username FROM refresh_tokens t"
+    " JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id"
+    " WHERE t.token_hash = %s AND t.generation = s.current_generation AND s.ended_at IS NULL"
+    " AND %s < LEAST(s.absolute_expires_at, s.idle_expires_at)"
+    " AND (%s::text IS NULL OR s.client_id = %s) FOR UPDATE OF s),"
+    " advanced AS (UPDATE sessions s SET current_generation = s.current_generation + 1,"
+    " rotated_at = %s, last_refreshed_at = floor(%s::double precision)::bigint,"
+    " refresh_count = s.refresh_count + 1,"
+    " idle_expires_at = LEAST(s.absolute_expires_at, %s)"
+    " FROM current WHERE s.id = current.id RETURNING s.*, current.username),"
+    " token AS (INSERT INTO refresh_tokens (token_hash, session_id, generation, issued_at)"
+    " SELECT %s, id, current_generation, %s FROM advanced)"
+    " SELECT * FROM advanced"
+)
 END_SESSION = (
     "WITH ended AS (UPDATE sessions SET ended_at = %s, end_reason = %s"  # noqa: S608
     f" WHERE id = %s AND ended_at IS NULL RETURNING id) {ENDED}"
@@ -296,30 +311,25 @@ class PostgresStore:
             generation=row["generation"], session=session_from(row), username=row["username"]
         )
 
-    def rotate(
-        self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
-    ) -> Session:
-        """Make `token_hash` the session's current token in one statement."""
-        rotated = session.rotated(now, idle_expires_at)
-        self._execute(
-            "WITH token AS (INSERT INTO refresh_tokens (token_hash, session_id, generation,"
-            " issued_at) VALUES (%s, %s, %s, %s))"
-            " UPDATE sessions SET current_generation = %s, rotated_at = %s,"
-            " last_refreshed_at = %s, refresh_count = %s, idle_expires_at = %s WHERE id = %s",
-            (
-                token_hash,
-                session.id,
-                rotated.current_generation,
-                now,
-                rotated.current_generation,
-                now,
-                rotated.last_refreshed_at,
-                rotated.refresh_count,
-                idle_expires_at,
-                session.id,
-            ),
-        )
-        return rotated
+    def advance(
+        self,
+        token_hash: bytes,
+        successor_hash: bytes,
+        now: float,
+        idle_expires_at: int,
+        client_id: str | None,
+    ) -> TokenInSession | None:
+        """One statement: the session row locked if the token is its current one and the session
+        is live and the client's, then advanced and the successor added. Of two rotations racing
+        on one token, the second waits for the lock, finds the generation moved on (PostgreSQL
+        checks the conditions again on the row as committed) and advances nothing."""
+        row = self._execute(
+            ADVANCE,
+            (token_hash, now, client_id, client_id, now, now, idle_expires_at, successor_hash, now),
+        ).fetchone()
+        if row is None:
+            return None
+        return TokenInSession(row["current_generation"], session_from(row), row["username"])
 
     def end_session(self, session_id: str, reason: EndReason, now: int) -> bool:
         cursor = self._execute(END_SESSION, (now, reason.value, session_id, self._word))

@@ -27,6 +27,18 @@ from backend.storage.records import (
 from backend.storage.schema import migrate
 from backend.storage.session_signal import SessionEndSignal
 
+CURRENT_ROTATION = (
+    "SELECT s.*, u.username FROM refresh_tokens t"
+    " JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id"
+    " WHERE t.token_hash = ?1 AND t.generation = s.current_generation AND s.ended_at IS NULL"
+    " AND ?2 < MIN(s.absolute_expires_at, s.idle_expires_at)"
+    " AND (?3 IS NULL OR s.client_id = ?3)"
+)
+ADVANCE = (
+    "UPDATE sessions SET current_generation = ?, rotated_at = ?, last_refreshed_at = ?,"
+    " refresh_count = ?, idle_expires_at = ? WHERE id = ?"
+)
+
 
 class SqliteStore:
     """SQLite in WAL mode; one connection, used by one thread at a time (the database thread).
@@ -35,7 +47,7 @@ class SqliteStore:
     ended a session, `ended_signal` (a file next to the database) tells every process.
     """
 
-    def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
+    def __init__(self, path: Path, synchronous: str = "FULL") -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._connection = sqlite3.connect(
             path, isolation_level=None, check_same_thread=False, timeout=30
@@ -195,25 +207,34 @@ class SqliteStore:
             generation=row["generation"], session=session_from(row), username=row["username"]
         )
 
-    def rotate(
-        self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
-    ) -> Session:
-        """Make `token_hash` the session's current token; returns the session as updated."""
-        rotated = session.rotated(now, idle_expires_at)
-        self._add_token(token_hash, session.id, rotated.current_generation, now)
+    def advance(
+        self,
+        token_hash: bytes,
+        successor_hash: bytes,
+        now: float,
+        idle_expires_at: int,
+        client_id: str | None,
+    ) -> TokenInSession | None:
+        """The conditions in one read, then the write: atomic, as the connection holds
+        SQLite's write lock for the whole transaction (BEGIN IMMEDIATE). Measured, this is
+        cheaper here than `UPDATE … FROM … RETURNING`, whose RETURNING costs more than a read."""
+        row = self._connection.execute(CURRENT_ROTATION, (token_hash, now, client_id)).fetchone()
+        if row is None:
+            return None
+        session = session_from(row).rotated(now, min(row["absolute_expires_at"], idle_expires_at))
         self._connection.execute(
-            "UPDATE sessions SET current_generation = ?, rotated_at = ?, last_refreshed_at = ?,"
-            " refresh_count = ?, idle_expires_at = ? WHERE id = ?",
+            ADVANCE,
             (
-                rotated.current_generation,
+                session.current_generation,
                 now,
-                rotated.last_refreshed_at,
-                rotated.refresh_count,
-                idle_expires_at,
+                session.last_refreshed_at,
+                session.refresh_count,
+                session.idle_expires_at,
                 session.id,
             ),
         )
-        return rotated
+        self._add_token(successor_hash, session.id, session.current_generation, now)
+        return TokenInSession(session.current_generation, session, row["username"])
 
     def end_session(self, session_id: str, reason: EndReason, now: int) -> bool:
         cursor = self._connection.execute(

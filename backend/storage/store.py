@@ -107,11 +107,28 @@ class Store(Protocol):
         session is locked until the COMMIT, so of two servers rotating it one waits."""
         ...
 
-    def rotate(
-        self, session: Session, token_hash: bytes, now: float, idle_expires_at: int
-    ) -> Session:
-        """Make `token_hash` the next generation of `session`; return the session as updated
-        (one more refresh, rotated and last refreshed `now`, idle expiry moved)."""
+    def advance(
+        self,
+        token_hash: bytes,
+        successor_hash: bytes,
+        now: float,
+        idle_expires_at: int,
+        client_id: str | None,
+    ) -> TokenInSession | None:
+        """Rotate in one conditional write: if `token_hash` is the current token of a session
+        that has not ended, has not expired at `now` and (when `client_id` is given) belongs to
+        that client, make `successor_hash` its next generation and return the session as
+        updated (one more refresh, rotated and last refreshed `now`, idle expiry moved to
+        `idle_expires_at` but never past the absolute one), with the new generation and the
+        username. Otherwise change nothing and return None.
+
+        The check and the change must be one atomic step: two requests presenting the same
+        token must not both advance. SQLite holds its write lock for the whole transaction,
+        so a read of the conditions then the UPDATE and INSERT is atomic there; with several
+        writers (PostgreSQL) the UPDATE itself must carry the conditions, `UPDATE sessions …
+        FROM (the token's row) WHERE current_generation = the token's generation AND … RETURNING
+        …`, so that of two racing rotations one updates a row and the other sees none.
+        """
         ...
 
     def end_session(self, session_id: str, reason: EndReason, now: int) -> bool:

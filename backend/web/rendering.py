@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.responses import Response
 
+from backend.core.tokens import compact_json
 from backend.errors import AuthError
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -14,9 +14,8 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """Compact JSON with `Cache-Control: no-store` unless other caching headers are given."""
-    content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return Response(
-        content,
+        compact_json(body),
         status_code=status,
         media_type="application/json",
         headers=headers if headers is not None else NO_STORE,

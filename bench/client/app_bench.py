@@ -32,10 +32,23 @@ def measure(workdir: Path, idle_seconds: float) -> dict:
     return {**json.loads(lines[-1]), "idle_seconds": idle_seconds}
 
 
-def render(measured: dict) -> str:
-    threads = ", ".join(
-        f"{name} {rate:.1f}/s" for name, rate in measured["idle_wakeups_by_thread"].items()
+IDLE_WAYS = (
+    ("idle_shown", "shown, untouched"),
+    ("idle_minimised", "minimised"),
+    ("idle_hidden", "hidden"),
+)
+
+
+def idle_line(idle: dict, how: str, seconds: float) -> str:
+    threads = ", ".join(f"{name} {rate:.1f}/s" for name, rate in idle["wakeups_by_thread"].items())
+    return (
+        f"- idle CPU over {seconds:g} s signed in, {how}: {idle['cpu_percent']:.2f} % of one"
+        f" core, {idle['wakeups_per_second']:.1f} wake-ups/s ({threads or 'none'})"
     )
+
+
+def render(measured: dict) -> str:
+    seconds = measured["idle_seconds"]
     return "\n".join(
         [
             "Desktop app (offscreen, embedded server, memory token store):",
@@ -43,8 +56,6 @@ def render(measured: dict) -> str:
             f" (Python, imports and QApplication: {measured['qapplication_seconds']:.2f} s)",
             f"- resident memory after sign-in: {measured['rss_signed_in_mib']:.0f} MiB"
             " (app and embedded server in one process)",
-            f"- idle CPU over {measured['idle_seconds']:g} s signed in:"
-            f" {measured['idle_cpu_percent']:.2f} % of one core,"
-            f" {measured['idle_wakeups_per_second']:.1f} wake-ups/s ({threads})",
+            *(idle_line(measured[key], how, seconds) for key, how in IDLE_WAYS),
         ]
     )

@@ -126,11 +126,11 @@ class OursSeed:
 class Ours(Contender):
     """`python -m backend` as the server bench starts it, on a copy of the seeded data."""
 
-    def __init__(self, key: str, label: str, seeded: OursSeed, synchronous: str = "normal") -> None:
+    def __init__(self, key: str, label: str, seeded: OursSeed, synchronous: str = "full") -> None:
         shape = Shape("/tokens/refresh", JSON, '{"refresh_token":"TOKEN"}', "refresh_token")
         super().__init__(key, label, shape, "")
         self.synchronous = synchronous
-        durability = [] if synchronous == "normal" else ["--sqlite-synchronous", synchronous]
+        durability = [] if synchronous == "full" else ["--sqlite-synchronous", synchronous]
         self.options = ["--access-ttl", ACCESS_TTL, *QUIET, *durability]
         self.seeded = seeded
 
@@ -238,7 +238,7 @@ def contenders(stage: Stage) -> list[Contender]:
     gthread = f"DRF + simplejwt, gunicorn gthread ({GTHREADS} threads)"
     return [
         Ours("ours", "ours: python -m backend (uvicorn)", seeded),
-        Ours("ours-full", "ours, --sqlite-synchronous full", seeded, "full"),
+        Ours("ours-normal", "ours, --sqlite-synchronous normal", seeded, "normal"),
         django_peer("simplejwt-sync", "DRF + simplejwt, gunicorn sync", "simplejwt"),
         django_peer("simplejwt-gthread", gthread, "simplejwt", GTHREADS),
         django_peer("oauth-toolkit", "django-oauth-toolkit, gunicorn sync", "oauth_toolkit"),

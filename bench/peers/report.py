@@ -1,4 +1,4 @@
-"""The peers' table, the notes under it, and the latest run's block in bench/PEERS.md."""
+"""The peers' table, the notes under it, and the latest run's block in bench/README.md."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bench.peers.rounds import WARM_UP_SECONDS, Entry, Run
 from bench.stats import Row, ratio
 from bench.table import markdown
 
-DEFAULT_DOCUMENT = ROOT / "bench" / "PEERS.md"
+DEFAULT_DOCUMENT = ROOT / "bench" / "README.md"
 BEGIN = "<!-- the latest run, written by `python3 tasks.py bench peers`: edit around it -->"
 END = "<!-- end of the latest run -->"
 HEADER = [
@@ -63,7 +63,7 @@ def listing(versions: dict[str, str]) -> str:
 
 
 def render(run: Run) -> str:
-    """What the section prints, and what goes between the markers of bench/PEERS.md."""
+    """What the section prints, and what goes between the markers of bench/README.md."""
     plan, stage = run.plan, run.stage
     ours = run.entries[0].row
     labelled = [(entry.contender.label, entry) for entry in run.entries]

@@ -27,6 +27,7 @@ class Plan:
     server_cores: str | None = "0"
     load_cores: str | None = "1"
     variants: bool = True
+    live_sessions: int = 2000
 
 
 def default_cores() -> tuple[str | None, str | None]:
@@ -68,6 +69,7 @@ class Target:
         self.held_tokens = self.workdir / "held-tokens"
 
     def __enter__(self) -> Target:
+        seed.live_sessions(self.server.data_dir, self.plan.live_sessions)
         self.url = self.server.start()
         self.username = seed.sign_up(self.url)
         grants = seed.sessions(self.url, self.username, self.plan.connections)
@@ -174,8 +176,8 @@ class Rows:
     sign_in: Row
     refresh_loaded: Row
     sign_in_load: Row
-    full_health: Row
-    full_refresh: Row
+    normal_health: Row
+    normal_refresh: Row
     logged_health: Row
     logged_account: Row
     logged_refresh: Row
@@ -190,8 +192,8 @@ class Rows:
             sign_in=Row("POST /sign-in (argon2id)", c),
             refresh_loaded=Row("POST /tokens/refresh during sign-ins", c),
             sign_in_load=Row("  the concurrent POST /sign-in load", s),
-            full_health=Row("GET /health, synchronous=full", c),
-            full_refresh=Row("POST /tokens/refresh, synchronous=full", c),
+            normal_health=Row("GET /health, synchronous=normal", c),
+            normal_refresh=Row("POST /tokens/refresh, synchronous=normal", c),
             logged_health=Row("GET /health, access log on", c),
             logged_account=Row("GET /account, access log on", c),
             logged_refresh=Row("POST /tokens/refresh, access log on", c),
@@ -226,11 +228,11 @@ def repeat(plan: Plan, steps: list[tuple[str, Callable[[], Sample]]]) -> None:
 
 
 def measure(plan: Plan, workdir: Path) -> Report:
-    """Every scenario with the access log off, then synchronous=full, then the log on."""
+    """Every scenario with the access log off, then synchronous=normal, then the log on."""
     rows = Rows.empty(plan)
     durability: dict[str, Durability] = {}
     progress(f"server on core {plan.server_cores}, wrk on core {plan.load_cores}")
-    with Target(plan, workdir, "normal", QUIET) as target:
+    with Target(plan, workdir, "full", QUIET) as target:
         repeat(
             plan,
             [
@@ -244,17 +246,18 @@ def measure(plan: Plan, workdir: Path) -> Report:
                 ),
             ],
         )
-        durability["synchronous=normal"] = target.survives_kill()
+        durability["synchronous=full"] = target.survives_kill()
     if plan.variants:
-        with Target(plan, workdir, "full", [*QUIET, "--sqlite-synchronous", "full"]) as target:
+        normal = [*QUIET, "--sqlite-synchronous", "normal"]
+        with Target(plan, workdir, "normal", normal) as target:
             repeat(
                 plan,
                 [
-                    ("health, full", lambda: target.health(rows.full_health)),
-                    ("refresh, full", lambda: target.refresh(rows.full_refresh)),
+                    ("health, normal", lambda: target.health(rows.normal_health)),
+                    ("refresh, normal", lambda: target.refresh(rows.normal_refresh)),
                 ],
             )
-            durability["synchronous=full"] = target.survives_kill()
+            durability["synchronous=normal"] = target.survives_kill()
         with Target(plan, workdir, "logged", []) as target:
             repeat(
                 plan,
@@ -283,7 +286,7 @@ def summary(report: Report) -> str:
     refresh = ratio(rows.refresh.rate, rows.health.rate)
     stall = ratio(rows.refresh_loaded.p99_ms, rows.refresh.p99_ms)
     lines = [
-        f"- account/health: {account:.2f} (target at least 0.6: {verdict(account >= 0.6)})",
+        f"- account/health: {account:.2f} (target at least 0.8: {verdict(account >= 0.8)})",
         f"- refresh/health: {refresh:.2f} (target at least 0.4: {verdict(refresh >= 0.4)})",
         f"- refresh p99 at {rows.refresh.connections} connections: {rows.refresh.p99_ms:.1f} ms"
         f" (target under 25 ms: {verdict(rows.refresh.p99_ms < 25)})",
@@ -295,11 +298,12 @@ def summary(report: Report) -> str:
         f" {cpu_ratio(rows.account, rows.health):.2f} (less sensitive to other load on the"
         " machine than req/s)",
     ]
-    if rows.full_refresh.samples:
+    if rows.normal_refresh.samples:
         lines.append(
-            f"- synchronous=full: refresh/health"
-            f" {ratio(rows.full_refresh.rate, rows.full_health.rate):.2f};"
-            f" refresh at {ratio(rows.full_refresh.rate, rows.refresh.rate):.2f} x the normal rate"
+            f"- synchronous=normal (no power-cut safety): refresh/health"
+            f" {ratio(rows.normal_refresh.rate, rows.normal_health.rate):.2f};"
+            f" refresh at {ratio(rows.normal_refresh.rate, rows.refresh.rate):.2f} x the rate"
+            " with full (the default)"
         )
     if rows.logged_refresh.samples:
         lines.append(
@@ -318,7 +322,8 @@ def render(report: Report) -> str:
     return "\n\n".join(
         [
             f"wrk -t1, {plan.seconds:g} s per run, median of {plan.repeats} runs; server pinned"
-            f" to core {plan.server_cores}, wrk to core {plan.load_cores}; access log off"
+            f" to core {plan.server_cores}, wrk to core {plan.load_cores};"
+            f" {plan.live_sessions:,} other live sessions in the store; access log off"
             " unless stated",
             load_table(report.rows.measured()),
             summary(report),

@@ -35,6 +35,7 @@ DEFAULT_TIMEOUT = (3.05, 10.0)
 # A refresh the server rotated but answered too late is retried with the same token about a
 # second after the timeout; both must fit in the server's reuse grace (10 s by default).
 REFRESH_READ_TIMEOUT = 5.0
+SESSIONS_PAGE = 100  # the most the server gives in one page of GET /sessions
 ExchangeObserver = Callable[[HttpExchange], None]
 
 
@@ -182,12 +183,19 @@ class ApiClient:
             http.headers["Accept"] = "application/json"
         return http
 
+    def _unreachable(self) -> str:
+        return (
+            f"Cannot reach the server at {self.base_url}: it is not running, or the network"
+            " to it is down."
+        )
+
     def _send(
         self,
         method: str,
         path: str,
         *,
         json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
         form: dict[str, str] | None = None,
         bearer: str | None = None,
         detail: str = "",
@@ -201,6 +209,7 @@ class ApiClient:
                 method,
                 self.base_url + path,
                 json=json,
+                params=params,
                 data=form,
                 headers=headers,
                 timeout=timeout or self.timeout,
@@ -210,13 +219,13 @@ class ApiClient:
             raise RequestTimedOut() from None
         except requests.ConnectionError:
             self._report(sent_at, started, method, path, None, "no connection")
-            raise NetworkDown(f"Cannot reach the server at {self.base_url}.") from None
+            raise NetworkDown(self._unreachable()) from None
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
             self._report(sent_at, started, method, path, None, "answer cut short")
             raise ResponseCutShort() from None
         except requests.RequestException as error:
             self._report(sent_at, started, method, path, None, type(error).__name__)
-            raise NetworkDown(f"Cannot reach the server at {self.base_url}.") from None
+            raise NetworkDown(self._unreachable()) from None
         if response.ok:
             issued = issued_detail(response)
             full = f"{detail} → {issued}" if detail and issued else detail or issued
@@ -298,13 +307,25 @@ class ApiClient:
             raise UnexpectedResponse()
         return body
 
-    def sessions(self, access_token: str) -> list[SessionInfo]:
-        response, _ = self._send("GET", "/sessions", bearer=access_token)
-        body = self._json(response)
-        items = body.get("sessions") if isinstance(body, dict) else None
-        if not isinstance(items, list):
-            raise UnexpectedResponse()
-        return [session_info(item) for item in items]
+    def sessions(self, access_token: str, page_size: int = SESSIONS_PAGE) -> list[SessionInfo]:
+        """Every live session of the user, newest first, following the pages to the last."""
+        sessions: list[SessionInfo] = []
+        params = {"limit": str(page_size)}
+        seen: set[str] = set()
+        while True:
+            response, _ = self._send("GET", "/sessions", params=params, bearer=access_token)
+            body = self._json(response)
+            items = body.get("sessions") if isinstance(body, dict) else None
+            cursor = body.get("next_cursor") if isinstance(body, dict) else None
+            if not isinstance(items, list) or not isinstance(cursor, str | None):
+                raise UnexpectedResponse()
+            sessions.extend(session_info(item) for item in items)
+            if cursor is None:
+                return sessions
+            if cursor in seen:  # a server handing back a page it gave before would loop forever
+                raise UnexpectedResponse()
+            seen.add(cursor)
+            params = {**params, "cursor": cursor}
 
     def delete_session(self, access_token: str, session_id: str) -> None:
         path = "/sessions/" + quote(session_id, safe="")

@@ -34,13 +34,13 @@ class NetworkDown(TransientError):
 class RequestTimedOut(TransientError):
     """The server did not answer in time."""
 
-    message = "The server did not answer in time."
+    message = "The server did not answer in time: it may be overloaded, or the network slow."
 
 
 class ResponseCutShort(TransientError):
     """The answer broke off or cannot be read: the server may have acted on the request."""
 
-    message = "The server's answer was cut short."
+    message = "The server's answer was cut short: the connection broke while it answered."
 
 
 class ServerFailed(TransientError):
@@ -49,7 +49,9 @@ class ServerFailed(TransientError):
     def __init__(self, status: int, description: str = "") -> None:
         self.status = status
         detail = f": {description}" if description else "."
-        super().__init__(f"The server had a problem (HTTP {status}){detail}")
+        super().__init__(
+            f"The server had a problem (HTTP {status}, an error inside the server){detail}"
+        )
 
 
 class Throttled(TransientError):

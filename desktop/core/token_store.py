@@ -49,6 +49,11 @@ class StoredEntry:
             raise StorageError("The stored entry is not valid JSON.") from None
         return cls.from_mapping(value)
 
+    @property
+    def label(self) -> str:
+        """The entry's name where a store shows names, as in a keyring viewer."""
+        return f"Refresh token for {self.username} at {self.server}"
+
     def masked(self) -> dict[str, str]:
         """The entry with the refresh token shortened, fit to show on screen."""
         return {**asdict(self), "refresh_token": shorten(self.refresh_token)}

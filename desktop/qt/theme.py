@@ -28,6 +28,7 @@ DARK_COLOURS = {
     "#2563eb": "#3b82f6",
     "#1d4fd8": "#2563eb",
     "#a9bff5": "#2c4a85",
+    "#1e3a8a": "#bfdbfe",
     "#bcd0f7": "#30508f",
     "#fff7e6": "#3a2f14",
     "#f5d08a": "#7a5a1a",

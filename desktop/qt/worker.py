@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 
 class WorkerSignals(QObject):
@@ -16,25 +17,16 @@ class WorkerSignals(QObject):
     finished = Signal()
 
 
-class Worker(QRunnable):
-    """Calls `function()` on a pool thread; every exception arrives as `errored`, none is lost."""
-
-    def __init__(self, function: Callable[[], Any]) -> None:
-        super().__init__()
-        self.function: Callable[[], Any] | None = function
-        self.signals = WorkerSignals()
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        function, self.function = self.function, None
-        try:
-            result = function() if function is not None else None
-        except Exception as error:
-            self.signals.errored.emit(error)
-        else:
-            self.signals.returned.emit(result)
-        finally:
-            self.signals.finished.emit()
+def run_on_pool(function: Callable[[], Any], signals: WorkerSignals) -> None:
+    """Call `function()` on a pool thread; every exception arrives as `errored`, none is lost."""
+    try:
+        result = function()
+    except Exception as error:
+        signals.errored.emit(error)
+    else:
+        signals.returned.emit(result)
+    finally:
+        signals.finished.emit()
 
 
 class TaskRunner(QObject):
@@ -55,13 +47,23 @@ class TaskRunner(QObject):
     ) -> None:
         if self.closed:
             return
-        worker = Worker(function)
-        signals = worker.signals
+        signals = WorkerSignals()
         self._live.add(signals)
         signals.returned.connect(self._guard(on_result))
         signals.errored.connect(self._guard(on_error))
-        signals.finished.connect(lambda: self._live.discard(signals))
-        self.pool.start(worker)
+        signals.finished.connect(lambda: self._release(signals))
+        # A plain callable, not a QRunnable subclass: Qt deletes a finished runnable without
+        # telling its Python wrapper, which then lives on with everything it refers to.
+        self.pool.start(partial(run_on_pool, function, signals))
+
+    def _release(self, signals: WorkerSignals) -> None:
+        """Forget a finished worker's signals, and delete them with the slots they hold.
+
+        The slots refer to the signals object, so without the deletion neither would ever
+        be freed: Python cannot see that cycle through Qt's connections.
+        """
+        self._live.discard(signals)
+        signals.deleteLater()
 
     def _guard(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
         def deliver(value: Any) -> None:

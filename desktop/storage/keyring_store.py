@@ -17,6 +17,7 @@ import keyring
 import keyring.backends.chainer
 import keyring.backends.fail
 import keyring.backends.null
+import keyring.backends.SecretService
 import keyring.errors
 
 from desktop.core.errors import StorageError, StoreTimeout, StoreUnavailable
@@ -80,6 +81,25 @@ def unusable_keyring_reason() -> str | None:
     return None
 
 
+def set_labelled(key: str, text: str, label: str) -> None:
+    """Store `text` under `key`, named `label` where the keyring shows names.
+
+    The Secret Service (GNOME Keyring, KWallet) shows each item's label in its viewer, and
+    `keyring` would call it "Password for ...": the item is written here as `keyring`
+    writes it, with the same attributes so that `keyring` finds it, under `label`. Other
+    keyrings name the item after the service, which `keyring` does without being asked.
+    """
+    backend = keyring.get_keyring()
+    if not isinstance(backend, keyring.backends.SecretService.Keyring):
+        keyring.set_password(SERVICE, key, text)
+        return
+    names = backend.schemes[backend.scheme]
+    attributes = {names["service"]: SERVICE, names["username"]: key, "application": backend.appid}
+    collection = backend.get_preferred_collection()  # type: ignore[no-untyped-call]
+    with contextlib.closing(collection.connection):
+        collection.create_item(label, attributes, text, replace=True)
+
+
 class KeyringStore(TokenStore):
     """The OS keyring through `keyring`, every call off the caller's thread with a timeout."""
 
@@ -122,7 +142,7 @@ class KeyringStore(TokenStore):
 
     def save(self, entry: StoredEntry) -> None:
         text = entry.to_json()
-        self._call(lambda: keyring.set_password(SERVICE, self.key, text))
+        self._call(lambda: set_labelled(self.key, text, entry.label))
 
     def delete(self) -> None:
         def delete_if_present() -> None:

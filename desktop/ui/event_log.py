@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 from desktop.core.events import SessionEvent
 from desktop.ui.formatting import log_line
 
-MAX_LINES = 2000
+MAX_LINES = 500
 
 
 class EventLog(QPlainTextEdit):

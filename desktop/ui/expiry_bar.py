@@ -7,7 +7,7 @@ from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QProgressBar, QWidget
 
 from desktop.core.policy import Lifetime
-from desktop.ui.formatting import duration
+from desktop.ui.countdown import seconds_left
 
 RESOLUTION = 1000
 
@@ -29,6 +29,18 @@ class ExpiryBar(QProgressBar):
         self.show_lifetime(None, 0.0)
 
     def show_lifetime(self, lifetime: Lifetime | None, now: float) -> None:
+        """Show the token's life at `now`, painted with the rest of the page's changes.
+
+        QProgressBar repaints at once on a new value; held back, the bar joins the page's
+        next paint instead of costing one of its own.
+        """
+        self.setUpdatesEnabled(False)
+        try:
+            self._show_lifetime(lifetime, now)
+        finally:
+            self.setUpdatesEnabled(True)
+
+    def _show_lifetime(self, lifetime: Lifetime | None, now: float) -> None:
         if lifetime is None or lifetime.length <= 0:
             self.mark = None
             self.setValue(0)
@@ -43,7 +55,7 @@ class ExpiryBar(QProgressBar):
             self.setFormat("expired")
             self._set_state("expired")
         else:
-            self.setFormat(f"{duration(remaining)} left")
+            self.setFormat(f"{seconds_left(remaining)} left")
             self._set_state("due" if lifetime.is_due(now) else "fresh")
 
     def _set_state(self, state: str) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -21,14 +23,30 @@ from desktop.qt.controller import Controller
 from desktop.qt.engine import Phase
 from desktop.qt.theme import apply_theme
 from desktop.ui.banner import Banner
+from desktop.ui.countdown import OnScreenTicker, seconds_left, until_next_second
 from desktop.ui.event_log import EventLog
-from desktop.ui.formatting import duration
 from desktop.ui.overview import Overview
 from desktop.ui.sessions import SessionsPanel
 from desktop.ui.sign_in import SignInForm
 from desktop.ui.status_line import StatusLine
 
-COUNTDOWN_MS = 250
+# The smallest window the app allows; every tab scrolls rather than squeezes below its needs.
+MINIMUM_SIZE = (760, 560)
+
+
+def scrolling(page: QWidget) -> QScrollArea:
+    """`page` in a frameless scroll area: given all the room there is, scrolled when it is short.
+
+    A tab's page asks for its minimum size; in a small window the scroll area shows part of
+    it at that size instead of squeezing its rows on top of each other, and scrolls to the
+    control that takes the keyboard focus.
+    """
+    area = QScrollArea()
+    area.setObjectName(f"{page.objectName() or 'page'}Scroll")
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(page)
+    return area
 
 
 class MainWindow(QMainWindow):
@@ -42,6 +60,7 @@ class MainWindow(QMainWindow):
         self.network, self.jobs = controller.network, controller.jobs
         self.setObjectName("mainWindow")
         self.setWindowTitle("JWT refresh demo")
+        self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(1100, 760)
 
         title = QLabel("JWT refresh demo")
@@ -80,8 +99,8 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("panels")
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setDrawBase(False)
-        self.tabs.addTab(self.pages, "Session")
-        self.tabs.addTab(self.sessions, "Sessions")
+        self.tabs.addTab(scrolling(self.pages), "Session")
+        self.tabs.addTab(scrolling(self.sessions), "Sessions")
 
         self.event_log = EventLog()
         log_box = QFrame()
@@ -127,16 +146,38 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.store_label)
         self.statusBar().setSizeGripEnabled(False)
 
-        self.countdown = QTimer(self)
-        self.countdown.setInterval(COUNTDOWN_MS)
-        self.countdown.timeout.connect(self._show_offline)
+        for arrow in self.tabs.tabBar().findChildren(QToolButton):
+            arrow.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the arrow keys move between tabs
+        self._keep_log_last()
+        self.countdown = OnScreenTicker(self, self._show_offline)
         self._connect()
         self._describe_server()
         self._phase_changed(self.engine.phase)
 
     def add_panel(self, title: str, widget: QWidget) -> int:
-        """Add a panel as a tab after the built-in ones; returns its tab index."""
-        return self.tabs.addTab(widget, title)
+        """Add a panel as a tab after the built-in ones, in a scroll area; returns its index."""
+        index = self.tabs.addTab(scrolling(widget), title)
+        self._keep_log_last()
+        return index
+
+    def _keep_log_last(self) -> None:
+        """The event log after every tab's controls in the keyboard order, as it is below them."""
+        last: QWidget = self.tabs
+        widget = self.tabs.nextInFocusChain()
+        while widget is not None and widget is not self.tabs:
+            if self.tabs.isAncestorOf(widget):
+                last = widget
+            widget = widget.nextInFocusChain()
+        QWidget.setTabOrder(last, self.event_log)
+
+    def show_tab_holding(self, widget: QWidget) -> None:
+        """Bring the tab whose page holds `widget` to the front."""
+        page: QWidget | None = widget
+        while page is not None and self.tabs.indexOf(page) < 0:
+            page = page.parentWidget()
+        if page is None:
+            raise LookupError(f"{widget.objectName() or widget} is on no tab")
+        self.tabs.setCurrentWidget(page)
 
     def _connect(self) -> None:
         engine, stores = self.engine, self.stores
@@ -204,6 +245,8 @@ class MainWindow(QMainWindow):
     def _busy_changed(self, action: Action, running: bool) -> None:
         if action in {Action.SIGN_IN, Action.BROWSER_SIGN_IN}:
             self.sign_in.set_busy(running or self.engine.phase != Phase.SIGNED_OUT)
+        if action == Action.REFRESH:
+            self._show_offline()
         if action == Action.BROWSER_SIGN_IN:
             self.sign_in.set_browser_waiting(running)
         if action in {Action.OPEN_STORE, Action.REFRESH}:
@@ -230,27 +273,33 @@ class MainWindow(QMainWindow):
         self._describe_store()
 
     def _show_offline(self) -> None:
+        """The offline banner with its retry countdown, renewed once a second while shown."""
         message = self.network.message
         retry_at = self.engine.retry_at
         if not message:
             self.countdown.stop()
             self.offline_banner.set_text("")
             return
-        self.countdown.start()
         now = self.engine.clock.wall()
         lifetime = self.engine.lifetime
         if lifetime is not None and not lifetime.is_expired(now):
-            left = duration(lifetime.expires_at - now)
-            using = f"Still using the current access token ({left} left)."
+            left = seconds_left(lifetime.expires_at - now)
+            using = f"You are still signed in: the current access token works for {left} more."
         else:
-            using = "There is no valid access token until the server answers."
-        if self.jobs.is_running(Action.REFRESH):
-            retry = "Retrying now…"
+            using = (
+                "You are still signed in, but no access token is valid until the server"
+                " answers, so calls to the API wait."
+            )
+        refreshing = self.jobs.is_running(Action.REFRESH)
+        if refreshing:
+            retry = "Trying again now…"
         elif retry_at:
-            retry = f"Retrying in {duration(retry_at - now)}."
+            retry = f"The app tries again in {seconds_left(retry_at - now)}, or press Retry now."
         else:
             retry = ""
-        self.offline_banner.set_text(f"Offline: {message} {using} {retry}".strip())
+        self.offline_banner.set_text(f"{message} {using} {retry}".strip())
+        due_in = None if refreshing or not retry_at else retry_at - now
+        self.countdown.after(until_next_second(due_in) if due_in and due_in > 0 else None)
 
     def event(self, event: QEvent) -> bool:
         """Follow the system when it switches between a light and a dark palette."""
@@ -261,5 +310,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.countdown.stop()
         self.overview.ticker.stop()
+        self.sign_in.close_estimates()
         self.controller.shutdown()
         super().closeEvent(event)

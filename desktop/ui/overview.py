@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -23,10 +22,10 @@ from desktop.qt.api_calls import ApiCalls
 from desktop.qt.engine import SessionEngine
 from desktop.qt.jobs import Jobs
 from desktop.qt.store_keeper import StoreKeeper
+from desktop.ui.countdown import LiveText, OnScreenTicker, seconds_left, until_next_second
 from desktop.ui.expiry_bar import ExpiryBar
-from desktop.ui.formatting import clock_time, duration
+from desktop.ui.formatting import clock_time
 
-TICK_MS = 100
 BUTTONS = {
     "callApiButton": ("Call the API", Action.CALL_API, "GET /account with the access token."),
     "refreshNowButton": (
@@ -61,12 +60,21 @@ def card(title: str) -> tuple[QFrame, QVBoxLayout, QLabel]:
     layout.setSpacing(8)
     heading = QLabel(title)
     heading.setObjectName("cardTitle")
+    heading.setWordWrap(True)
     layout.addWidget(heading)
     return frame, layout, heading
 
 
+def next_tick(to_expiry: float, to_refresh: float) -> float | None:
+    """Seconds until the countdown shows its next number, or the bar turns to "due" first."""
+    if to_expiry <= 0:
+        return None
+    wait = until_next_second(to_expiry)
+    return min(wait, to_refresh) if to_refresh > 0 else wait
+
+
 class Overview(QWidget):
-    """Updates itself ten times a second from the session engine's read-only state."""
+    """Shows the session engine's read-only state; the countdown ticks once a second, on screen."""
 
     def __init__(
         self,
@@ -77,6 +85,7 @@ class Overview(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setObjectName("overview")
         self.engine = engine
         self.jobs = jobs
         self.stores = stores
@@ -108,17 +117,17 @@ class Overview(QWidget):
 
         access_card, access, _ = card("Access token: short-lived, kept in memory only")
         self.bar = ExpiryBar()
-        self.remaining = QLabel()
-        self.remaining.setObjectName("remainingLabel")
-        self.remaining.setMinimumWidth(90)
+        self.remaining = LiveText("remainingLabel", "59 min 59 s left")
         self.times = QLabel()
         self.times.setObjectName("muted")
         self.times.setWordWrap(True)
+        self.plan = LiveText("planLabel", "next refresh ▼ at 00:00:00, in 59 min 59 s")
         bar_row = QHBoxLayout()
         bar_row.addWidget(self.remaining)
         bar_row.addWidget(self.bar, 1)
         access.addLayout(bar_row)
         access.addWidget(self.times)
+        access.addWidget(self.plan)
         row = QHBoxLayout()
         row.addWidget(self.buttons["callApiButton"])
         row.addWidget(self.buttons["refreshNowButton"])
@@ -185,16 +194,15 @@ class Overview(QWidget):
         engine.tokens_changed.connect(self.update_view)
         api.account_loaded.connect(self.show_answer)
         engine.phase_changed.connect(lambda _: self._clear_answer_if_signed_out())
-        self.ticker = QTimer(self)
-        self.ticker.setInterval(TICK_MS)
-        self.ticker.timeout.connect(self.tick)
-        self.ticker.start()
+        self.ticker = OnScreenTicker(self, self.tick)
         self.update_view()
 
     def _busy_changed(self, action: Action, running: bool) -> None:
         for button, mine in self.actions_of.items():
             if mine == action or (action in ENDINGS and mine in ENDINGS):
                 button.setEnabled(not running)
+        if action == Action.REFRESH:
+            self.tick()
 
     def _clear_answer_if_signed_out(self) -> None:
         if self.engine.tokens is None:
@@ -221,27 +229,35 @@ class Overview(QWidget):
             else "not rotated yet by this app"
         )
         self.stored_in.setText(self.stores.description)
+        lifetime = tokens.lifetime
+        if lifetime is None:
+            self.times.setText("Waiting for the first access token…")
+        else:
+            issued, expires = clock_time(lifetime.issued_at), clock_time(lifetime.expires_at)
+            self.times.setText(f"Issued {issued} · expires {expires}")
         self.tick()
 
     def tick(self) -> None:
-        if not self.isVisible():
+        """The access token's life now; the next tick comes when the next second shows."""
+        if not self.ticker.on_screen:
             return
         lifetime = self.engine.lifetime
         now = self.engine.clock.wall()
         self.bar.show_lifetime(lifetime, now)
         self.remaining.setText(self.bar.format())
         if lifetime is None:
-            self.times.setText("Waiting for the first access token…")
+            self.plan.setText("")
+            self.ticker.after(None)
             return
         retry_at = self.engine.retry_at
         if self.jobs.is_running(Action.REFRESH):
             plan = "refreshing now…"
         elif retry_at:
-            plan = f"server unreachable, retry in {duration(retry_at - now)}"
+            plan = f"server unreachable, retrying in {seconds_left(retry_at - now)}"
         elif lifetime.is_due(now):
             plan = "refresh due now"
         else:
-            wait = duration(lifetime.refresh_at - now)
-            plan = f"next refresh ▼ at {clock_time(lifetime.refresh_at)} (in {wait})"
-        issued, expires = clock_time(lifetime.issued_at), clock_time(lifetime.expires_at)
-        self.times.setText(f"Issued {issued} · expires {expires} · {plan}")
+            wait = seconds_left(lifetime.refresh_at - now)
+            plan = f"next refresh ▼ at {clock_time(lifetime.refresh_at)}, in {wait}"
+        self.plan.setText(plan)
+        self.ticker.after(next_tick(lifetime.expires_at - now, lifetime.refresh_at - now))

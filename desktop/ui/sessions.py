@@ -60,6 +60,7 @@ class SessionsPanel(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setShowGrid(False)
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the rows' buttons
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -102,6 +103,7 @@ class SessionsPanel(QWidget):
 
     def show_sessions(self, sessions: list[SessionInfo]) -> None:
         self.table.setRowCount(len(sessions))
+        before: QWidget = self.table
         for row, info in enumerate(sessions):
             name = f"{info.id[:8]}…" + ("  (this app)" if info.current else "")
             values = (
@@ -122,6 +124,8 @@ class SessionsPanel(QWidget):
             button.setProperty("role", "danger")
             button.clicked.connect(lambda _=False, sid=info.id: self.api.end_session(sid))
             self.table.setCellWidget(row, len(COLUMNS) - 1, button)
+            QWidget.setTabOrder(before, button)  # row by row, before what follows the table
+            before = button
         self.updated.setText(
             f"{len(sessions)} active · updated {clock_time(self.engine.clock.wall())}"
         )

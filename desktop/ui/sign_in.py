@@ -1,7 +1,15 @@
 """The ways to sign in: through the browser first, then the password form with the server's own
-password-strength rule as a meter."""
+password-strength rule as a meter.
+
+The strength estimate (zxcvbn, tens of milliseconds for a long password) runs on a thread of
+its own, so typing never waits for it: the newest text is estimated once the estimate in
+progress ends, and a verdict counts only for the text it was made for.
+"""
 
 from __future__ import annotations
+
+from functools import partial
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -13,14 +21,36 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from backend import InvalidRequest, normalise_username, password_strength
+import backend
+from backend import InvalidRequest, normalise_username
+from desktop.qt.worker import TaskRunner
+
+
+class Strength(Protocol):
+    """The server's strength verdict, as the form reads it."""
+
+    @property
+    def score(self) -> int: ...
+    @property
+    def acceptable(self) -> bool: ...
+    @property
+    def feedback(self) -> str: ...
+
 
 STRENGTH_WORDS = ("very weak", "weak", "fair", "good", "strong")
+
+
+Typed = tuple[str, str]  # (password, username)
+
+
+def estimate(typed: Typed) -> tuple[Typed, Strength]:
+    """The strength verdict for `typed`, with what it was made for; run off the UI thread."""
+    password, username = typed
+    return typed, backend.password_strength(password, username)
 
 
 def username_problem(username: str) -> str:
@@ -161,8 +191,7 @@ class SignInForm(QWidget):
         inner.addLayout(form)
         inner.addWidget(self.error)
         inner.addWidget(self.store_note)
-        content = QWidget()
-        centred = QHBoxLayout(content)
+        centred = QHBoxLayout(self)  # the window's tab scrolls it in a small window
         centred.addStretch(1)
         column = QVBoxLayout()
         column.addStretch(1)
@@ -170,14 +199,6 @@ class SignInForm(QWidget):
         column.addStretch(2)
         centred.addLayout(column, 4)
         centred.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setObjectName("signInScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
 
         self.browser_button.clicked.connect(self._ask_browser)
         self.cancel_browser.clicked.connect(self.browser_cancel_requested)
@@ -189,6 +210,9 @@ class SignInForm(QWidget):
         self.password.textChanged.connect(self._update)
         self._busy = False
         self._waiting = False
+        self._estimates = TaskRunner(self, max_threads=1)
+        self._estimating = False
+        self._verdict: tuple[Typed, Strength] | None = None
         self._update()
 
     def set_server(self, text: str) -> None:
@@ -233,11 +257,14 @@ class SignInForm(QWidget):
         self.show_reason("")
         self.browser_requested.emit()
 
+    def typed(self) -> Typed:
+        return self.password.text(), self.username.text().strip()
+
     def _update(self) -> None:
-        username, password = self.username.text().strip(), self.password.text()
-        has_both = bool(username and password)
+        password, username = self.typed()
+        self.sign_in_button.setEnabled(bool(username and password) and not self._busy)
+        verdict = self._verdict[1] if self._verdict and self._verdict[0] == self.typed() else None
         self.browser_button.setEnabled(not self._busy and not self._waiting)
-        self.sign_in_button.setEnabled(has_both and not self._busy)
         if not password:
             self.strength.setValue(0)
             self.strength.setProperty("level", "none")
@@ -245,8 +272,10 @@ class SignInForm(QWidget):
                 "For a new account, choose a password of 8 or more characters."
             )
             self.sign_up_button.setEnabled(False)
+        elif verdict is None:
+            self.sign_up_button.setEnabled(False)
+            self._estimate()
         else:
-            verdict = password_strength(password, username)
             self.strength.setValue(verdict.score)
             self.strength.setProperty("level", "ok" if verdict.acceptable else "weak")
             name_problem = username_problem(username) if username else "Choose a username."
@@ -261,6 +290,28 @@ class SignInForm(QWidget):
             )
         self.strength.style().unpolish(self.strength)
         self.strength.style().polish(self.strength)
+
+    def _estimate(self) -> None:
+        """Estimate the text as it is now, unless an estimate is under way (it calls back)."""
+        if not self._estimating:
+            self._estimating = True
+            self._estimates.run(partial(estimate, self.typed()), self._estimated, self._failed)
+
+    def _estimated(self, result: tuple[Typed, Strength]) -> None:
+        self._estimating = False
+        self._verdict = result
+        self._update()
+
+    def _failed(self, error: Exception) -> None:
+        self._estimating = False
+        self.strength_text.setText(
+            f"The strength of this password could not be estimated ({error})."
+        )
+
+    def close_estimates(self) -> None:
+        """Wait for an estimate in progress and start no more (the window is closing)."""
+        self._estimates.close()
+        self._verdict = None
 
     def _take_credentials(self) -> tuple[str, str] | None:
         username, password = self.username.text().strip(), self.password.text()

@@ -7,6 +7,7 @@ import socket
 import stat
 import threading
 import time
+from email.utils import parsedate_to_datetime
 
 from tests.support.api import PASSWORD, Api, tokens_of
 from tests.support.server_process import ServerProcess
@@ -95,3 +96,13 @@ def test_kill_9_during_refreshes_loses_no_answered_token(server: ServerProcess) 
         response = api.refresh(token)
         assert response.status_code == 200, response.text
         assert tokens_of(response).session_id == session_id
+
+
+def test_every_answer_has_a_date_of_its_own_second(server: ServerProcess) -> None:
+    api = Api(server.url)
+    for _ in range(2):
+        before = int(time.time())
+        date = api.get("/health").headers["Date"]
+        after = int(time.time())
+        assert before <= parsedate_to_datetime(date).timestamp() <= after, date
+        time.sleep(1.1)

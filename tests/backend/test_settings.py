@@ -10,16 +10,21 @@ from backend.settings import parse_settings
 def test_environment_fills_what_the_command_line_leaves_out(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("JWT_REFRESH_SQLITE_SYNCHRONOUS", "FULL")
+    monkeypatch.setenv("JWT_REFRESH_SQLITE_SYNCHRONOUS", "normal")
     monkeypatch.setenv("JWT_REFRESH_ACCESS_LOG", "off")
     monkeypatch.setenv("JWT_REFRESH_ACCESS_TTL", "42")
     settings = parse_settings([])
     assert (settings.sqlite_synchronous, settings.access_log, settings.access_ttl) == (
-        "FULL",
+        "NORMAL",
         False,
         42,
     )
     assert parse_settings(["--access-log", "on"]).access_log is True
+
+
+def test_commits_survive_a_power_cut_unless_told_otherwise() -> None:
+    assert parse_settings([]).sqlite_synchronous == "FULL"
+    assert parse_settings(["--sqlite-synchronous", "normal"]).sqlite_synchronous == "NORMAL"
 
 
 @pytest.mark.parametrize(

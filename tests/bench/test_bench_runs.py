@@ -27,18 +27,23 @@ def run_bench(*args: str) -> str:
 
 
 @pytest.mark.slow
-def test_server_and_scale_sections_print_their_tables() -> None:
+def test_server_sessions_and_scale_sections_print_their_tables() -> None:
     require_executable("wrk")
-    output = run_bench("server", "scale", "--seconds", "1", "--repeats", "1", "--connections", "4")
+    output = run_bench(
+        "server", "sessions", "scale", "--seconds", "1", "--repeats", "1", "--connections", "4"
+    )
     for expected in (
         "Machine: ",
         "| GET /health (the floor)",
         "| POST /tokens/refresh (rotation)",
-        "| POST /tokens/refresh, synchronous=full",
+        "| POST /tokens/refresh, synchronous=normal",
         "| GET /account, access log on",
         "- account/health: ",
         "- refresh/health: ",
-        "- kill -9 with synchronous=normal: ",
+        "- kill -9 with synchronous=full: ",
+        "2,000 other live sessions in the store",
+        "| POST /tokens/refresh, 100,000 live sessions",
+        "- 100,000 / 1,000 live sessions, refresh: rate ",
         "| 2 workers, no pinning",
         "- revoke-all across workers (",
     ):
@@ -68,6 +73,8 @@ def test_soak_and_app_sections_report() -> None:
         "- refreshes: ",
         "- launch to first painted window: ",
         "- resident memory after sign-in: ",
-        "- idle CPU over 1 s signed in: ",
+        "- idle CPU over 1 s signed in, shown, untouched: ",
+        "- idle CPU over 1 s signed in, minimised: ",
+        "- idle CPU over 1 s signed in, hidden: ",
     ):
         assert expected in output, output

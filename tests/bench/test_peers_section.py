@@ -16,7 +16,7 @@ from tests.support.components import require_executable
 VERSIONS = "- the peers' environment (SQLite "
 LABELS = (
     "ours: python -m backend (uvicorn)",
-    "ours, --sqlite-synchronous full",
+    "ours, --sqlite-synchronous normal",
     "DRF + simplejwt, gunicorn sync",
     "DRF + simplejwt, gunicorn gthread (4 threads)",
     "django-oauth-toolkit, gunicorn sync",
@@ -39,7 +39,7 @@ def pinned() -> list[tuple[str, str]]:
 @pytest.mark.slow
 def test_every_peer_is_checked_to_rotate_then_timed(tmp_path: Path) -> None:
     require_executable("wrk")
-    document = tmp_path / "PEERS.md"
+    document = tmp_path / "README.md"
     output = run_bench(
         "peers", "--seconds", "1", "--repeats", "1", "--connections", "4",
         "--peer-sessions", "12", "--peers-md", str(document),

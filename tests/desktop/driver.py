@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLineEdit, QPushButton
+from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
 
 from desktop.core.events import ApiCalled, HttpExchange, SessionEnded, SessionEvent, TokensIssued
 from desktop.qt.engine import Phase
@@ -30,6 +30,13 @@ class Driver:
         edit = self.window.findChild(QLineEdit, name)
         assert edit is not None, name
         return edit
+
+    def show_tab(self, object_name: str) -> QWidget:
+        """Bring the tab holding the widget of this name to the front; returns the widget."""
+        widget = self.window.findChild(QWidget, object_name)
+        assert widget is not None, object_name
+        self.window.show_tab_holding(widget)
+        return widget
 
     def wait_phase(self, phase: Phase, timeout: int = SIGN_IN_TIMEOUT_MS) -> None:
         self.qtbot.waitUntil(lambda: self.controller.phase == phase, timeout=timeout)

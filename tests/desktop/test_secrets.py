@@ -15,6 +15,7 @@ from desktop.core.clock import SystemClock
 from desktop.core.errors import InvalidGrant
 from desktop.core.token_store import SERVICE
 from desktop.qt.engine import Phase
+from desktop.teaching.panels.stored import StoredPanel
 from tests.desktop.conftest import LEDGER, Account, SecretServiceEnv, new_password
 from tests.desktop.driver import Driver
 from tests.desktop.faults.ledger import SecretLedger
@@ -50,6 +51,7 @@ def sign_up_and_use(app: Driver, username: str, password: str) -> None:
     app.wait_phase(Phase.SIGNED_OUT)
     app.edit("usernameEdit").setText(username)
     app.edit("passwordEdit").setText(password)
+    app.qtbot.waitUntil(app.button("signUpButton").isEnabled, timeout=10_000)
     app.button("signUpButton").click()
     app.wait_phase(Phase.SIGNED_IN)
     app.wait_refreshes(2)
@@ -70,6 +72,13 @@ def test_keyring_entry_survives_a_restart_and_revoke_removes_it(
     assert set(entry) == {"server", "username", "refresh_token", "session_id"}
     assert entry["server"] == server.url
     assert entry["refresh_token"] == first.controller.tokens.refresh_token
+    label = f"Refresh token for {account.username} at {server.url}"
+    assert f"label = {label}" in secret_tool_dump(secret_service)
+    stored = first.window.findChild(StoredPanel, "storedPanel")
+    assert stored is not None
+    assert stored.viewer_name.text() == label
+    assert stored.viewer_name.isVisibleTo(stored)
+    assert "not a password" in stored.viewer_note.text()
     first.window.close()
 
     second = open_window("--server", server.url)

@@ -22,6 +22,9 @@ class TeachingController(Protocol):
     def stored_entry(self) -> dict[str, str] | None: ...
 
     @property
+    def store_kind(self) -> str: ...
+
+    @property
     def store_description(self) -> str: ...
 
     @property

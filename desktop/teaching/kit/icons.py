@@ -12,9 +12,20 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.teaching.kit.look import ink
 
+ICONS_KEPT = 256
+
 
 def icon_pixmap(name: str, colour: QColor | str, size: int = 20) -> QPixmap:
-    """One of the SVG icons, drawn in `colour` at `size` pixels (device-pixel-ratio 1)."""
+    """One of the SVG icons, drawn in `colour` at `size` pixels (device-pixel-ratio 1).
+
+    Each icon is drawn once per colour and size and then handed out again: a label given
+    a new pixmap at every event (or a diagram drawing one every frame) costs nothing more.
+    """
+    return drawn_icon(name, QColor(colour).name(QColor.NameFormat.HexArgb), size)
+
+
+@functools.lru_cache(maxsize=ICONS_KEPT)
+def drawn_icon(name: str, colour: str, size: int) -> QPixmap:
     svg = icon_source(name).replace("currentColor", QColor(colour).name())
     renderer = QSvgRenderer(QByteArray(svg.encode()))
     pixmap = QPixmap(QSize(size, size))

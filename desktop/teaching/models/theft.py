@@ -10,6 +10,7 @@ from desktop.teaching.models.claims import span
 
 DEFAULT_REUSE_GRACE = 10.0
 GRACE_MARGIN = 1.5
+HELD = 3  # the current token, its predecessor and its grandparent
 
 
 @dataclass
@@ -37,7 +38,11 @@ class TheftPlan:
 
 
 class TokenHistory:
-    """The refresh tokens of the current session, oldest first, as the app rotated them."""
+    """The current session's last few refresh tokens, oldest first, as the app rotated them.
+
+    A thief needs at most the current token's grandparent, so older ones are forgotten: the
+    history stays small however long the session runs, and holds no more secrets than that.
+    """
 
     def __init__(self) -> None:
         self.session_id = ""
@@ -53,6 +58,7 @@ class TokenHistory:
         if self.held:
             self.held[-1].rotated_at = at
         self.held.append(HeldToken(refresh_token, at))
+        del self.held[:-HELD]
 
     def clear(self) -> None:
         self.session_id = ""

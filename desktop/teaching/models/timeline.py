@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -70,7 +71,8 @@ class Mark:
 class TimelineModel:
     """Records session events and answers what to draw for a window of time.
 
-    Knows nothing of painting: a view asks for `window(now)` and the items inside it.
+    Knows nothing of painting: a view asks for `window(now)` and the items inside it. It
+    keeps the last MAX_ITEMS bars, refresh tokens and marks, and counts every one of them.
     """
 
     def __init__(self) -> None:
@@ -79,6 +81,7 @@ class TimelineModel:
         self.marks: list[Mark] = []
         self._issued = 0
         self._generations = 0
+        self._totals: Counter[MarkKind] = Counter()
 
     def record(self, event: Any) -> bool:
         """Take in one event; return whether the timeline changed."""
@@ -155,6 +158,7 @@ class TimelineModel:
     def _mark(self, mark: Mark) -> None:
         self.marks.append(mark)
         del self.marks[:-MAX_ITEMS]
+        self._totals[mark.kind] += 1
 
     @property
     def current_refresh_span(self) -> RefreshSpan | None:
@@ -163,7 +167,18 @@ class TimelineModel:
         return None
 
     def count(self, kind: MarkKind) -> int:
-        return sum(1 for mark in self.marks if mark.kind == kind)
+        """Marks of this kind since the app started, also those no longer kept."""
+        return self._totals[kind]
+
+    @property
+    def access_tokens(self) -> int:
+        """Access tokens issued since the app started."""
+        return self._issued
+
+    @property
+    def refresh_tokens(self) -> int:
+        """Refresh tokens held since the app started."""
+        return self._generations
 
     def span(self) -> float:
         """Seconds to show: a few access-token lifetimes, so bars and refreshes stay readable."""

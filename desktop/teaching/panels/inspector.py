@@ -8,15 +8,20 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QColor, QFontDatabase, QResizeEvent, QTextOption
+from PySide6.QtGui import (
+    QColor,
+    QFontDatabase,
+    QHideEvent,
+    QResizeEvent,
+    QShowEvent,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -66,6 +71,7 @@ class ClaimTable(QTableWidget):
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # shown whole, nothing in it to choose
         self.setWordWrap(True)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -122,12 +128,20 @@ class InspectorPanel(QWidget):
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self.tick)
-        self.clock.start()
         self.reload()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """The claims' "in N s" count down while the inspector is on screen, and only then."""
+        super().showEvent(event)
+        self.tick()
+        self.clock.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.clock.stop()
+
     def _build(self) -> None:
-        content = QWidget()
-        layout = QVBoxLayout(content)
+        layout = QVBoxLayout(self)
         layout.setSpacing(8)
 
         top = QHBoxLayout()
@@ -205,14 +219,6 @@ class InspectorPanel(QWidget):
             widget.setVisible(False)
 
         layout.addStretch()
-
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
 
     def on_event(self, record: object) -> None:
         if isinstance(record, BrowserStep):

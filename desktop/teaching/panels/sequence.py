@@ -7,7 +7,16 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHideEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop.teaching.kit.hub import TeachingHub
@@ -202,6 +211,7 @@ class SequencePanel(QWidget):
         self.tracker = SequenceTracker()
         self.glow = Glow()
         self.followed: str | None = None
+        self.on_screen = False
         layout = QVBoxLayout(self)
         layout.addWidget(heading("How it works"))
         layout.addWidget(note(INTRO))
@@ -231,8 +241,21 @@ class SequencePanel(QWidget):
             self.diagram.last_lit[step.split(".")[0]] = now
         stamp = datetime.fromtimestamp(now).strftime("%H:%M:%S")
         self.caption.setText(f"Last at {stamp}: {lit.note}")
+        if self.on_screen:
+            self.frames.start()
+            self.animate()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The arrows fade while the diagram is on screen; hidden or minimised, it stays still."""
+        super().showEvent(event)
+        self.on_screen = True
         self.frames.start()
         self.animate()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.on_screen = False
+        self.frames.stop()
 
     def animate(self) -> None:
         now = self.now()

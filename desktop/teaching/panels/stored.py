@@ -37,6 +37,12 @@ NOTHING_ELSE_KEPT = (
     "dies with the app. The app keeps only the entry below; kept in the keyring or a file, it "
     "survives a restart, and the app trades its refresh token for a new access token then."
 )
+IN_THE_VIEWER = (
+    "Your keyring viewer (Passwords and Keys, KWalletManager) lists this entry under the "
+    "name above. It holds the refresh token, not a password: deleting it there signs this "
+    "app out, as the Sign out button would, but leaves the session alive on the server "
+    "until it expires."
+)
 SERVER_SIDE = (
     "The server keeps only a SHA-256 hash of each refresh token, so its database is no "
     "use to a thief. Every refresh replaces the token, so a copy of this entry goes stale "
@@ -111,12 +117,19 @@ class StoredPanel(QWidget):
         self.service = QLabel(SERVICE)
         self.key = QLabel()
         self.changed = QLabel()
-        for label in (self.where, self.service, self.key, self.changed):
+        self.viewer_name = QLabel()
+        self.viewer_name.setObjectName("keyringItemName")
+        for label in (self.where, self.service, self.key, self.changed, self.viewer_name):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Where:", self.where)
         form.addRow("Service:", self.service)
         form.addRow("Key (server URL):", self.key)
         form.addRow("Last written:", self.changed)
+        form.addRow("Name in the keyring:", self.viewer_name)
+        self.viewer_note = note(IN_THE_VIEWER)
+        self.viewer_note.setObjectName("keyringViewerNote")
+        form.addRow(self.viewer_note)
+        self.form = form
         layout.addLayout(form)
 
         layout.addWidget(QLabel("Value (JSON):"))
@@ -166,6 +179,10 @@ class StoredPanel(QWidget):
         else:
             when = datetime.fromtimestamp(self.changed_at).strftime("%H:%M:%S")
             self.changed.setText(f"{when}, {self.change}")
+        in_keyring = self.controller.store_kind == "keyring"
+        self.form.setRowVisible(self.viewer_name, in_keyring)
+        self.form.setRowVisible(self.viewer_note, in_keyring)
+        self.viewer_name.setText(StoredEntry.from_mapping(entry).label if entry else "no entry")
         if entry:
             self.value.setPlainText(masked_value(entry, revealed))
         else:

@@ -7,7 +7,17 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFontMetrics,
+    QHideEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop.teaching.kit.hub import TeachingHub
@@ -27,6 +37,7 @@ EVENTS_LANE = ("Events", LABEL_ROWS * LABEL_ROW + 4)
 LEGEND_ROW = 20
 TICKS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 MIN_TICK_PX = 90
+SCROLL_MS = 500
 EVENT_KINDS = {
     MarkKind.SIGN_IN,
     MarkKind.RESTORED,
@@ -378,9 +389,9 @@ def summary(model: TimelineModel) -> str:
     ends = model.count(MarkKind.REVOKED) + model.count(MarkKind.REFUSED)
     return " · ".join(
         (
-            plural(len(model.bars), "access token"),
+            plural(model.access_tokens, "access token"),
             plural(model.count(MarkKind.REFRESH), "refresh", "refreshes"),
-            plural(len(model.refresh_spans), "refresh token"),
+            plural(model.refresh_tokens, "refresh token"),
             f"{plural(calls, 'API call')} ({model.count(MarkKind.API_REFUSED)} refused)",
             plural(ends, "session end"),
         )
@@ -406,9 +417,17 @@ class TimelinePanel(QWidget):
         layout.addStretch()
         hub.happened.connect(self.on_event)
         self.timer = QTimer(self)
-        self.timer.setInterval(500)
+        self.timer.setInterval(SCROLL_MS)
         self.timer.timeout.connect(self.chart.update)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The chart scrolls with the clock while it is on screen, and only then."""
+        super().showEvent(event)
         self.timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.timer.stop()
 
     def on_event(self, record: object) -> None:
         if self.model.record(record):

@@ -58,6 +58,21 @@ def test_sign_in_refresh_and_call(server, make_account) -> None:
     assert log[-1].detail == "invalid_grant"
 
 
+def test_sessions_follow_the_pages_to_the_last(server, make_account) -> None:
+    account: Account = make_account(server.url)
+    log: list[HttpExchange] = []
+    client = client_for(server.url, log)
+    signed_in = [client.sign_in(account.username, account.password) for _ in range(5)]
+    log.clear()
+    sessions = client.sessions(signed_in[-1].access_token, page_size=2)
+    assert sorted(s.id for s in sessions) == sorted(t.session_id for t in signed_in)
+    assert [s.created_at for s in sessions] == sorted(
+        (s.created_at for s in sessions), reverse=True
+    )
+    assert [s.id for s in sessions if s.current] == [signed_in[-1].session_id]
+    assert [(e.method, e.path, e.status) for e in log] == [("GET", "/sessions", 200)] * 3
+
+
 def test_refusals_are_typed(server, make_account) -> None:
     account: Account = make_account(server.url)
     client = client_for(server.url)

@@ -112,5 +112,6 @@ def test_the_expiry_bar_counts_down_and_marks_the_refresh(
     assert bar.mark is not None
     assert 0 < bar.mark < 1
     assert "left" in bar.format()
-    assert "next refresh ▼ at" in app.window.overview.times.text()
+    assert "next refresh ▼ at" in app.window.overview.plan.text()
+    assert "expires" in app.window.overview.times.text()
     assert "left" in app.window.overview.remaining.text()

@@ -184,3 +184,28 @@ def test_secret_tool_reads_the_entry_from_outside(
         check=True,
     )
     assert json.loads(result.stdout) == json.loads(entry().to_json())
+
+
+@pytest.mark.keyring
+def test_the_keyring_viewer_names_the_item_a_refresh_token_for_its_user_and_server(
+    secret_service: SecretServiceEnv, tmp_path: Path
+) -> None:
+    secret_tool = require_executable("secret-tool")
+    store = KeyringStore(SERVER, tmp_path)
+    store.save(entry())
+    store.save(entry("e" * 43))  # a rotation replaces the item, it does not add one
+    result = subprocess.run(
+        [secret_tool, "search", "--all", "service", SERVICE],
+        capture_output=True,
+        text=True,
+        env=secret_service.env,
+        timeout=30,
+        check=True,
+    )
+    labels = [
+        line.partition(" = ")[2]
+        for line in (result.stdout + result.stderr).splitlines()
+        if line.startswith("label = ")
+    ]
+    assert labels == [f"Refresh token for alice at {SERVER}"]
+    assert store.load() == entry("e" * 43)

@@ -106,6 +106,7 @@ def test_stored_panel_shows_the_masked_entry_and_its_deletion(signed_in) -> None
     assert value["refresh_token"] == shorten(entry["refresh_token"])
     assert value["username"] == account.username
     assert stored.key.text() == app.controller.server_url
+    assert not stored.viewer_name.isVisibleTo(stored)  # the memory store has no viewer
     shown = " ".join(label.text() for label in stored.findChildren(QLabel))
     assert account.password not in shown + stored.value.toPlainText()
     assert "No password is stored anywhere" in stored.banner.text()

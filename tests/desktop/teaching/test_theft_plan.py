@@ -65,3 +65,11 @@ def test_an_unexpected_answer_is_reported_as_it_came() -> None:
         ("Server", "answered the attacker with HTTP 200: not what this demo expected.")
     ]
     assert "could not reach" in theft_story(plan, None, "ConnectionError", "")[0][1]
+
+
+def test_a_long_session_keeps_only_the_tokens_a_thief_could_use() -> None:
+    tokens = history(*((f"r{index}", T0 + index) for index in range(1, 1001)))
+    assert [held.token for held in tokens.held] == ["r998", "r999", "r1000"]
+    plan = tokens.plan(T0 + 1000, grace=10)
+    assert plan.token == "r998"
+    assert plan.rotations_ago == 2

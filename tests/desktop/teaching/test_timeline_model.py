@@ -119,9 +119,14 @@ def test_marks_and_spans_are_selected_by_window() -> None:
     assert [s.generation for s in model.spans_in(T0 + 50, T0 + 100, T0 + 100)] == [3]
 
 
-def test_history_is_bounded() -> None:
+def test_history_is_bounded_and_the_counts_go_on() -> None:
     model = TimelineModel()
     for index in range(MAX_ITEMS + 10):
+        model.record(issued(T0 + index, "sign-in" if index == 0 else "refresh"))
         model.record(ApiCalled(T0 + index, True, 200))
-    assert len(model.marks) == MAX_ITEMS
-    assert model.marks[0].at == T0 + 10
+    assert len(model.marks) == len(model.bars) == len(model.refresh_spans) == MAX_ITEMS
+    assert model.marks[-1].at == T0 + MAX_ITEMS + 9
+    assert model.bars[0].issued_at == T0 + 10
+    assert model.count(MarkKind.API_OK) == MAX_ITEMS + 10
+    assert model.count(MarkKind.REFRESH) == MAX_ITEMS + 9
+    assert model.access_tokens == model.refresh_tokens == MAX_ITEMS + 10

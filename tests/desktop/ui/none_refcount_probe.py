@@ -54,7 +54,9 @@ def main(data_dir: str, rounds: int) -> None:
     wait_for(app, lambda: controller.phase == Phase.SIGNED_OUT)
     control(window, QLineEdit, "usernameEdit").setText("probe" + secrets.token_hex(4))
     control(window, QLineEdit, "passwordEdit").setText("Pw-" + secrets.token_urlsafe(18))
-    control(window, QPushButton, "signUpButton").click()
+    sign_up = control(window, QPushButton, "signUpButton")
+    wait_for(app, sign_up.isEnabled)  # once the strength estimate is back
+    sign_up.click()
     wait_for(app, lambda: controller.phase == Phase.SIGNED_IN)
     tabs = window.tabs
 

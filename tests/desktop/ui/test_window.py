@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
+import backend
 from desktop.core.client import ApiClient
 from desktop.core.clock import SystemClock
 from desktop.core.errors import InvalidGrant
@@ -13,7 +15,7 @@ from desktop.core.events import EndReason
 from desktop.core.token_store import StoredEntry
 from desktop.qt.engine import Phase
 from desktop.storage.file_store import FileStore
-from tests.desktop.conftest import Account, new_password
+from tests.desktop.conftest import Account
 from tests.desktop.driver import Driver
 from tests.support.server_process import ServerProcess
 
@@ -99,8 +101,11 @@ def test_offline_state_then_recovery(signed_in_with_file_store) -> None:
     server.kill()
     banner = app.window.offline_banner
     app.qtbot.waitUntil(banner.isVisible, timeout=10_000)
-    app.qtbot.waitUntil(lambda: "Retrying in" in banner.label.text(), timeout=5_000)
-    assert "Cannot reach the server" in banner.label.text()
+    app.qtbot.waitUntil(lambda: "The app tries again in" in banner.label.text(), timeout=5_000)
+    words = banner.label.text()
+    assert words.startswith(f"Cannot reach the server at {server.url}: it is not running")
+    assert "You are still signed in" in words
+    assert "or press Retry now." in words
     assert app.controller.phase == Phase.SIGNED_IN
     failures = len([e for e in app.exchanges("/tokens/refresh") if e.status is None])
     server.restart()
@@ -178,16 +183,30 @@ def test_wrong_password_is_said_in_words(server, make_account, open_window) -> N
     assert app.edit("usernameEdit").isEnabled()
 
 
-def test_sign_up_with_strength_feedback(server, open_window) -> None:
+def test_sign_up_with_strength_feedback_estimated_off_the_ui_thread(
+    server, open_window, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    estimated_on: list[threading.Thread] = []
+    real_estimate = backend.password_strength
+
+    def watched(password: str, username: str = "") -> object:
+        estimated_on.append(threading.current_thread())
+        return real_estimate(password, username)
+
+    monkeypatch.setattr(backend, "password_strength", watched)
     app = open_window("--server", server.url, "--token-store", "memory")
     app.wait_phase(Phase.SIGNED_OUT)
+    form = app.window.sign_in
     app.edit("usernameEdit").setText("newcomer")
     app.edit("passwordEdit").setText("password1")
+    app.qtbot.waitUntil(lambda: "too weak" in form.strength_text.text(), timeout=10_000)
     assert not app.button("signUpButton").isEnabled()
-    assert "too weak" in app.window.sign_in.strength_text.text()
-    app.edit("passwordEdit").setText(new_password())
-    assert app.button("signUpButton").isEnabled()
-    assert "good enough" in app.window.sign_in.strength_text.text()
+    for typed in ("Correct", "Correct-horse", "Correct-horse-battery-9"):
+        app.edit("passwordEdit").setText(typed)  # faster than the estimates come back
+    app.qtbot.waitUntil(app.button("signUpButton").isEnabled, timeout=10_000)
+    assert "good enough" in form.strength_text.text()
+    assert estimated_on
+    assert threading.main_thread() not in estimated_on
     app.button("signUpButton").click()
     app.wait_phase(Phase.SIGNED_IN)
     assert [e.path for e in app.exchanges()][:2] == ["/sign-up", "/sign-in"]
@@ -251,7 +270,10 @@ def test_start_up_while_the_server_is_down_waits_then_resumes(
     app.wait_phase(Phase.SIGNED_IN)
     app.qtbot.waitUntil(app.window.offline_banner.isVisible, timeout=10_000)
     assert app.controller.access_token is None
-    assert "no valid access token" in app.window.offline_banner.label.text()
+    assert (
+        "no access token is valid until the server answers"
+        in app.window.offline_banner.label.text()
+    )
     server.restart()
     app.qtbot.waitUntil(lambda: app.controller.access_token is not None, timeout=30_000)
     app.qtbot.waitUntil(lambda: not app.window.offline_banner.isVisible(), timeout=5_000)
