@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 from PySide6.QtTest import QTest
 
@@ -29,8 +30,11 @@ def test_results_and_errors_arrive_and_finished_workers_are_freed(qtbot) -> None
     def failed(error: Exception) -> None:
         errors.append(str(error))
 
+    def answer(index: int) -> Callable[[], int]:
+        return lambda: index
+
     for index in range(TASKS):
-        runner.run(lambda index=index: index, results.append, failed)
+        runner.run(answer(index), results.append, failed)
         runner.run(fail, results.append, failed)
     qtbot.waitUntil(lambda: len(results) + len(errors) == 2 * TASKS, timeout=10_000)
     for _ in range(100):  # QTest.qWait also runs deferred deletions, as the event loop does

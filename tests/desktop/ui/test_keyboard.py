@@ -30,8 +30,10 @@ def tab_through(app: Driver) -> list[QWidget]:
     start = app.window.tabs.tabBar()
     start.setFocus(Qt.FocusReason.TabFocusReason)
     visited: list[QWidget] = []
+    focused: QWidget | None = start
     for _ in range(60):
-        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert focused is not None, "the focus left the window"
+        QTest.keyClick(focused, Qt.Key.Key_Tab)
         focused = QApplication.focusWidget()
         if focused is None or focused is start or focused in visited:
             break

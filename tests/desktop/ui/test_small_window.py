@@ -16,6 +16,7 @@ SIZES = [(900, 650), MINIMUM_SIZE]
 def cut_off(page: QScrollArea) -> list[str]:
     """What on this tab's page is squeezed below its needs or cannot be scrolled to."""
     content = page.widget()
+    assert content is not None, "a tab's scroll area holds its page"
     problems = []
     needs = content.minimumSizeHint()
     if content.width() < needs.width() or content.height() < needs.height():
