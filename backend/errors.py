@@ -133,3 +133,8 @@ class ServerError(AuthError):
     status = 500
     code = "server_error"
     description = "The server hit an unexpected error."
+
+
+class ConfigurationError(Exception):
+    """The server, or a command about its keys, cannot run as configured: the message says why
+    and what to do. Reported to whoever started it, never to a client."""

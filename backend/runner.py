@@ -21,6 +21,10 @@ from backend.web.app import create_app
 log = logging.getLogger("backend")
 
 
+class StartupFailed(Exception):
+    """The app did not start; uvicorn has logged why."""
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind and listen, so `port` 0 becomes a real free port before the URL is announced.
 
@@ -125,15 +129,23 @@ def build_server(settings: Settings, sock: socket.socket) -> uvicorn.Server:
     return QuietServer(config)
 
 
+async def serve_until_stopped(server: uvicorn.Server, sock: socket.socket) -> None:
+    """uvicorn's serve, whose `sys.exit` on a failed start-up becomes a StartupFailed."""
+    try:
+        await server.serve(sockets=[sock])
+    except SystemExit as error:
+        raise StartupFailed(f"the server did not start (exit code {error.code})") from None
+
+
 async def serve(
     server: uvicorn.Server, sock: socket.socket, on_ready: Callable[[str], None]
 ) -> None:
     """Serve on `sock` and call `on_ready(url)` once connections are accepted."""
-    task = asyncio.create_task(server.serve(sockets=[sock]))
+    task = asyncio.create_task(serve_until_stopped(server, sock))
     while not server.started:
         if task.done():
             await task
-            raise RuntimeError("the server stopped during start-up")
+            raise StartupFailed("the server stopped during start-up")
         await asyncio.sleep(0.01)
     on_ready(base_url(sock))
     await task

@@ -14,6 +14,7 @@ import platformdirs
 
 CLIENT_ID = "jwt-refresh-demo"
 ENV_PREFIX = "JWT_REFRESH_"
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
 
 
 def default_data_dir() -> Path:
@@ -49,6 +50,7 @@ class Settings:
     cleanup_interval: float = 3600.0
     access_log: bool = True
     sqlite_synchronous: str = "FULL"
+    database: str | None = None
     allowed_hosts: tuple[str, ...] | None = None
     forwarded_allow_ips: tuple[str, ...] = ()
     header_timeout: float = 10.0
@@ -81,12 +83,18 @@ class Settings:
         return self.data_dir / "auth.sqlite3"
 
     @property
-    def key_path(self) -> Path:
+    def legacy_key_path(self) -> Path:
+        """Where a data dir from before the key table kept its one signing key (PEM)."""
         return self.data_dir / "signing-key.pem"
 
     @property
     def rotation_key_path(self) -> Path:
         return self.data_dir / "rotation-key"
+
+    @property
+    def sealing_key_path(self) -> Path:
+        """The key that encrypts the private halves of the signing keys kept in the database."""
+        return self.data_dir / "key-encryption-key"
 
     @property
     def form_key_path(self) -> Path:
@@ -132,20 +140,45 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def database_url(text: str) -> str:
+    """argparse type: a PostgreSQL connection URL."""
+    if not text.startswith(DATABASE_SCHEMES):
+        raise argparse.ArgumentTypeError(
+            f"must be a URL such as postgresql://USER@HOST:PORT/DB, not {text!r}"
+            f" (from --database or {ENV_PREFIX}DATABASE)"
+        )
+    return text
+
+
+def env(name: str, fallback: object) -> object:
+    """The value of JWT_REFRESH_<NAME> for the option `--name`, or `fallback`."""
+    return os.environ.get(ENV_PREFIX + name.upper().replace("-", "_"), fallback)
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """--data-dir and --database: where a server, or a command about its keys, finds its data."""
+    defaults = Settings()
+    parser.add_argument("--data-dir", type=Path, default=env("data-dir", defaults.data_dir))
+    parser.add_argument(
+        "--database",
+        type=database_url,
+        default=env("database", None),
+        metavar="URL",
+        help="keep everything in this PostgreSQL database (default: SQLite in the data dir)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The contract's command line; each option may also come from JWT_REFRESH_<NAME>."""
     defaults = Settings()
     parser = argparse.ArgumentParser(
         prog="jwt-refresh-server",
         description="Auth server with short-lived JWT access tokens and rotating refresh tokens.",
+        epilog="jwt-refresh-server keys {list,rotate,retire} manages the signing keys.",
     )
-
-    def env(name: str, fallback: object) -> object:
-        return os.environ.get(ENV_PREFIX + name.upper().replace("-", "_"), fallback)
-
     parser.add_argument("--host", default=env("host", defaults.host))
     parser.add_argument("--port", type=non_negative_int, default=env("port", defaults.port))
-    parser.add_argument("--data-dir", type=Path, default=env("data-dir", defaults.data_dir))
+    add_store_options(parser)
     numbers: tuple[tuple[str, Callable[[str], float], str, str], ...] = (
         ("access-ttl", positive_int, "SECONDS", "access-token lifetime"),
         (
@@ -256,6 +289,7 @@ def parse_settings(argv: list[str]) -> Settings:
         issuer=args.issuer.rstrip("/") if args.issuer else None,
         sqlite_synchronous=args.sqlite_synchronous.upper(),
         access_log=args.access_log == "on",
+        database=args.database,
         max_sessions=int(args.max_sessions),
         sign_ins_per_minute=int(args.sign_ins_per_minute),
         allowed_hosts=args.allowed_hosts,
@@ -265,3 +299,8 @@ def parse_settings(argv: list[str]) -> Settings:
         keep_alive_timeout=int(args.keep_alive_timeout),
         max_connections=int(args.max_connections),
     )
+
+
+def settings_from_environment() -> Settings:
+    """Settings from JWT_REFRESH_* alone, for a process manager that imports the app."""
+    return parse_settings([])

@@ -9,9 +9,9 @@ from pathlib import Path
 from bench import machine
 from bench.client import app_bench, soak
 from bench.peers import section as peers
-from bench.server import scale_bench, server_bench, sessions_bench
+from bench.server import scale_bench, server_bench, sessions_bench, store_bench
 
-SECTIONS = ("server", "sessions", "scale", "soak", "app", "peers")
+SECTIONS = ("server", "sessions", "scale", "stores", "soak", "app", "peers")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +84,9 @@ def main(argv: list[str]) -> int:
         if "scale" in sections:
             scaled = scale_bench.measure(plan_of(args), workdir / "scale")
             print(scale_bench.render(scaled), end="\n\n", flush=True)
+        if "stores" in sections:
+            stores = store_bench.measure(plan_of(args), workdir / "stores")
+            print(store_bench.render(stores), end="\n\n", flush=True)
         if "soak" in sections:
             outcome = soak.soak(soak.Plan(seconds=args.soak_seconds), workdir / "soak")
             print(soak.render(outcome), end="\n\n", flush=True)

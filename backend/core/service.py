@@ -7,13 +7,17 @@ from dataclasses import dataclass
 
 from backend.core.accounts import Accounts
 from backend.core.authorization_codes import AuthorizationCodes
+from backend.core.keys.data_dir import DataDirSecrets
+from backend.core.keys.live import SigningKeys
+from backend.core.keys.ring import KeyRing, forget_legacy_key, open_keys
 from backend.core.passwords import Hasher
 from backend.core.rotation import Rotation
 from backend.core.session_cache import ActiveSessionCache
 from backend.core.sessions import Clock, Sessions
-from backend.core.tokens import AccessTokens, RefreshTokens
+from backend.core.tokens import AUDIENCE, AccessTokens, RefreshTokens
 from backend.settings import Settings
 from backend.storage.database import Database
+from backend.storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class AuthService:
     settings: Settings
     database: Database
     hasher: Hasher
+    keys: SigningKeys
     access_tokens: AccessTokens
     accounts: Accounts
     rotation: Rotation
@@ -31,17 +36,28 @@ class AuthService:
     codes: AuthorizationCodes
 
     @classmethod
-    def assemble(
-        cls,
-        settings: Settings,
-        database: Database,
-        hasher: Hasher,
-        access_tokens: AccessTokens,
-        refresh_tokens: RefreshTokens,
-        clock: Clock = time.time,
-    ) -> AuthService:
-        """The use cases over one database and one set of keys, all reading one clock."""
-        active_sessions = ActiveSessionCache(database.store.ended_signal)
+    def open(cls, settings: Settings, store: Store, clock: Clock = time.time) -> AuthService:
+        """The use cases over `store` and the data dir's secrets, all reading one clock.
+
+        The data dir is checked against the store first (a data dir of another deployment
+        is refused), and an empty store gets its first signing key; then the database
+        thread takes the store over.
+        """
+        secrets = DataDirSecrets.load(settings)
+        with store.transaction():
+            records = open_keys(store, secrets, settings.legacy_key_path, int(clock()))
+        forget_legacy_key(settings.legacy_key_path, records)
+        database = Database(store)
+        keys = SigningKeys(KeyRing.unseal(records, secrets, settings.access_ttl), database, clock)
+        access_tokens = AccessTokens(
+            keys,
+            issuer=settings.issuer or f"http://{settings.host}:{settings.port}",
+            audience=AUDIENCE,
+            lifetime=settings.access_ttl,
+        )
+        refresh_tokens = RefreshTokens(secrets.rotation_key)
+        active_sessions = ActiveSessionCache(store.ended_signal)
+        hasher = Hasher()
         sessions = Sessions(
             settings, database, access_tokens, refresh_tokens, active_sessions, clock
         )
@@ -49,6 +65,7 @@ class AuthService:
             settings,
             database,
             hasher,
+            keys,
             access_tokens,
             accounts=Accounts(settings, database, hasher, sessions, clock),
             rotation=Rotation(settings, database, refresh_tokens, sessions, clock),

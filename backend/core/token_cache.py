@@ -30,6 +30,10 @@ class VerifiedTokenCache:
             return None
         return claims
 
+    def clear(self) -> None:
+        """Forget every verification (a key was withdrawn)."""
+        self._entries.clear()
+
     def put(self, token: str, claims: dict[str, Any], now: float) -> None:
         """Remember a token that passed every check; `claims["exp"]` must be an int."""
         if len(self._entries) >= self.capacity:

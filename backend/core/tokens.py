@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -10,28 +9,22 @@ import math
 import re
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from backend.core.keys.live import SigningKeys
+from backend.core.keys.ring import ALGORITHM, KeyRing, b64url
 from backend.core.token_cache import VerifiedTokenCache
 from backend.errors import InvalidToken
-from backend.storage.keyfiles import load_or_create_secret
 
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 (a media type, not a secret)
-ALGORITHM = "EdDSA"
+AUDIENCE = "jwt-refresh-demo-api"
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "client_id", "iat", "exp", "jti", "sid", "username")
 REFRESH_TOKEN_BYTES = 32
 STRING_CLAIMS = ("sub", "client_id", "jti", "sid", "username")
 COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-
-
-def b64url(data: bytes) -> str:
-    """Base64url without padding (RFC 7515 §2)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
@@ -41,29 +34,6 @@ def compact_json(value: Any) -> bytes:
     """JSON without spaces, UTF-8, from an encoder built once (`json.dumps` with options
     builds a new one at every call)."""
     return COMPACT_JSON.encode(value).encode("utf-8")
-
-
-def load_signing_key(path: Path) -> Ed25519PrivateKey:
-    """The server's Ed25519 key, created on first start (PEM, mode 0600)."""
-
-    def generate() -> bytes:
-        return Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-
-    key = serialization.load_pem_private_key(load_or_create_secret(path, generate), None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError(f"{path} does not hold an Ed25519 private key")
-    return key
-
-
-def public_jwk(public_key: Ed25519PublicKey) -> dict[str, str]:
-    """The public key as an RFC 8037 OKP JWK with its RFC 7638 thumbprint as `kid`."""
-    x = b64url(public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
-    kid = b64url(hashlib.sha256(compact_json({"crv": "Ed25519", "kty": "OKP", "x": x})).digest())
-    return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "use": "sig", "alg": ALGORITHM}
 
 
 @dataclass(frozen=True)
@@ -76,26 +46,30 @@ class IssuedAccessToken:
 
 
 class AccessTokens:
-    """Signs and verifies access tokens; the algorithm, key and claims are pinned."""
+    """Signs and verifies access tokens; the algorithm, the keys and the claims are pinned.
 
-    def __init__(
-        self, private_key: Ed25519PrivateKey, issuer: str, audience: str, lifetime: int
-    ) -> None:
-        self._private_key = private_key
-        self._public_key = private_key.public_key()
-        self.jwk = public_jwk(self._public_key)
-        self.kid = self.jwk["kid"]
+    It signs with the key that is current and verifies with any key that may have signed a
+    live token, as `keys` holds them at that moment; when a reload withdrew a key, the
+    verifications remembered so far are forgotten, so a retired key's tokens fail at once.
+    """
+
+    def __init__(self, keys: SigningKeys, issuer: str, audience: str, lifetime: int) -> None:
+        self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.lifetime = lifetime
         self._codec = jwt.PyJWT()
         self._verified = VerifiedTokenCache()
-        header = {"alg": ALGORITHM, "kid": self.kid, "typ": ACCESS_TOKEN_TYPE}
-        self._signing_prefix = b64url(compact_json(header)) + "."
+        self._verified_with: KeyRing = keys.ring
+        self._signing_prefixes: dict[str, str] = {}
 
-    def jwks(self) -> dict[str, list[dict[str, str]]]:
-        """RFC 7517 key set: public members only."""
-        return {"keys": [dict(self.jwk)]}
+    def _signing_prefix(self, kid: str) -> str:
+        """The encoded JWS header of a key's tokens and its dot, built once per key."""
+        prefix = self._signing_prefixes.get(kid)
+        if prefix is None:
+            header = {"alg": ALGORITHM, "kid": kid, "typ": ACCESS_TOKEN_TYPE}
+            prefix = self._signing_prefixes[kid] = b64url(compact_json(header)) + "."
+        return prefix
 
     def issue(
         self, *, subject: str, username: str, session_id: str, client_id: str, now: float
@@ -120,8 +94,9 @@ class AccessTokens:
             "sid": session_id,
             "username": username,
         }
-        signing_input = self._signing_prefix + b64url(compact_json(claims))
-        signature = self._private_key.sign(signing_input.encode("ascii"))
+        key = self.keys.ring.signing_key(now)
+        signing_input = self._signing_prefix(key.kid) + b64url(compact_json(claims))
+        signature = key.private_key.sign(signing_input.encode("ascii"))
         return IssuedAccessToken(f"{signing_input}.{b64url(signature)}", issued_at, expires_at)
 
     def verify(self, token: str, now: float) -> dict[str, Any]:
@@ -130,24 +105,32 @@ class AccessTokens:
         The signature and claims of a token are checked once, then remembered until it
         expires; its times are checked at every use.
         """
+        self._forget_withdrawn()
         claims = self._verified.get(token, now)
         if claims is not None:
             self._check_times(claims, now)
             return claims
-        claims = self._decode(token)
+        claims = self._decode(token, now)
         self._check_times(claims, now)
         self._verified.put(token, claims, now)
         return claims
 
-    def _decode(self, token: str) -> dict[str, Any]:
+    def _forget_withdrawn(self) -> None:
+        ring = self.keys.ring
+        if ring is not self._verified_with:
+            if ring.withdrawn_since(self._verified_with):
+                self._verified.clear()
+            self._verified_with = ring
+
+    def _decode(self, token: str, now: float) -> dict[str, Any]:
         """The claims of a token whose header, signature, issuer, audience and claims are valid."""
         header = self._header(token)
         self._check_type(header)
-        self._check_kid(header)
+        public_key = self._key_of(header, now)
         try:
             claims = self._codec.decode(
                 token,
-                self._public_key,
+                public_key,
                 algorithms=[ALGORITHM],
                 audience=self.audience,
                 issuer=self.issuer,
@@ -190,10 +173,11 @@ class AccessTokens:
         if typ not in {ACCESS_TOKEN_TYPE, f"application/{ACCESS_TOKEN_TYPE}"}:
             raise InvalidToken("The token is not an access token (typ must be at+jwt).")
 
-    def _check_kid(self, header: dict[str, Any]) -> None:
-        kid = header.get("kid")
-        if kid != self.kid:
+    def _key_of(self, header: dict[str, Any], now: float) -> Ed25519PublicKey:
+        key = self.keys.ring.accepted(header.get("kid"), now)
+        if key is None:
             raise InvalidToken("The access token was signed with an unknown key.")
+        return key.public_key
 
     @staticmethod
     def _check_claim_types(claims: dict[str, Any]) -> None:
@@ -226,10 +210,6 @@ class RefreshTokens:
 
     def __init__(self, rotation_key: bytes) -> None:
         self._rotation_key = rotation_key
-
-    @classmethod
-    def from_file(cls, path: Path) -> RefreshTokens:
-        return cls(load_or_create_secret(path, lambda: secrets.token_bytes(32)))
 
     @staticmethod
     def new() -> str:

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar, TypeVarTuple
 
-from backend.storage.store import Store
+from backend.storage.store import StorageConflict, Store
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 MAX_BATCH = 64
+CONFLICT_RETRIES = 3
 
 
 @dataclass
@@ -87,17 +88,19 @@ class Database:
             batch.append(job)
         return batch
 
-    def _execute(self, batch: list[Job]) -> None:
+    def _execute(self, batch: list[Job], attempt: int = 1) -> None:
         try:
             with self.store.transaction():
                 for job in batch:
                     job.result = job.work()
         except Exception as error:
-            if len(batch) == 1:
+            if len(batch) > 1:
+                for job in batch:
+                    self._execute([job])
+            elif isinstance(error, StorageConflict) and attempt < CONFLICT_RETRIES:
+                self._execute(batch, attempt + 1)
+            else:
                 batch[0].error = error
-                return
-            for job in batch:
-                self._execute([job])
 
     @staticmethod
     def _deliver(batch: list[Job]) -> None:

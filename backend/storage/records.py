@@ -1,9 +1,17 @@
-"""What the store keeps, as typed frozen records: users, sessions, refresh tokens, codes."""
+"""What the store keeps, as typed frozen records: users, sessions, refresh tokens, codes; and
+each record read from a row of either store by column name."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any, Protocol
+
+
+class Row(Protocol):
+    """A database row read by column name: sqlite3.Row, or a dict row of psycopg."""
+
+    def __getitem__(self, column: str, /) -> Any: ...
 
 
 class EndReason(StrEnum):
@@ -50,6 +58,17 @@ class Session:
 
     def active_at(self, now: float) -> bool:
         return self.ended_at is None and now < self.expires_at
+
+    def rotated(self, now: float, idle_expires_at: int) -> Session:
+        """The session once its next refresh token is current, refreshed at `now`."""
+        return replace(
+            self,
+            current_generation=self.current_generation + 1,
+            rotated_at=now,
+            last_refreshed_at=int(now),
+            refresh_count=self.refresh_count + 1,
+            idle_expires_at=idle_expires_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -102,3 +121,69 @@ class SessionPosition:
 
     created_at: int
     session_id: str
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """An Ed25519 key that signs access tokens: its public half, its sealed private half, times.
+
+    It is published from `created_at`, signs from `activates_at` (until a newer key does),
+    and is withdrawn at `retired_at`, if set. The private half is encrypted with a key that
+    only the data dir holds, so a copy of the database alone cannot sign.
+    """
+
+    kid: str
+    public_key: bytes
+    sealed_private_key: bytes
+    created_at: int
+    activates_at: int
+    retired_at: int | None
+
+
+def user_from(row: Row) -> User:
+    return User(id=row["id"], username=row["username"], password_hash=row["password_hash"])
+
+
+def session_from(row: Row) -> Session:
+    """A session from a row holding the sessions table's columns, read by name."""
+    end_reason = row["end_reason"]
+    return Session(
+        id=row["id"],
+        user_id=row["user_id"],
+        client_id=row["client_id"],
+        created_at=row["created_at"],
+        last_refreshed_at=row["last_refreshed_at"],
+        refresh_count=row["refresh_count"],
+        absolute_expires_at=row["absolute_expires_at"],
+        idle_expires_at=row["idle_expires_at"],
+        current_generation=row["current_generation"],
+        rotated_at=row["rotated_at"],
+        ended_at=row["ended_at"],
+        end_reason=EndReason(end_reason) if end_reason is not None else None,
+    )
+
+
+def signing_key_from(row: Row) -> SigningKey:
+    return SigningKey(
+        kid=row["kid"],
+        public_key=row["public_key"],
+        sealed_private_key=row["sealed_private_key"],
+        created_at=row["created_at"],
+        activates_at=row["activates_at"],
+        retired_at=row["retired_at"],
+    )
+
+
+def code_from(row: Row) -> AuthorizationCode:
+    """An authorization code from a row of its table, read by name."""
+    return AuthorizationCode(
+        code_hash=row["code_hash"],
+        user_id=row["user_id"],
+        client_id=row["client_id"],
+        redirect_uri=row["redirect_uri"],
+        code_challenge=row["code_challenge"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        redeemed_at=row["redeemed_at"],
+        session_id=row["session_id"],
+    )

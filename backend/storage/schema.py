@@ -13,6 +13,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
+from typing import Protocol
+
+from backend.errors import ConfigurationError
 
 MIGRATION_FILE = re.compile(r"(?P<version>\d{4})_(?P<name>\w+)\.sql")
 SCHEMA_VERSION_TABLE = (
@@ -46,7 +49,7 @@ def pending(available: list[Migration], applied: int) -> list[Migration]:
     """The migrations after version `applied`; a database newer than this server is refused."""
     latest = available[-1].version if available else 0
     if applied > latest:
-        raise RuntimeError(
+        raise ConfigurationError(
             f"The database's schema is version {applied}, newer than this server knows"
             f" ({latest}): run a newer server on it."
         )
@@ -65,6 +68,48 @@ def statements(script: str) -> Iterator[str]:
         yield statement
 
 
+class Steps(Protocol):
+    """One engine's way to read the applied version and to apply one migration, inside the
+    transaction (and under the lock) that its caller holds."""
+
+    dialect: str
+
+    def applied_version(self) -> int: ...
+
+    def apply(self, migration: Migration, applied_at: int) -> None: ...
+
+
+def upgrade(steps: Steps) -> int:
+    """Apply every pending migration of the engine in order; returns the schema's version."""
+    version = steps.applied_version()
+    for migration in pending(migrations(steps.dialect), version):
+        steps.apply(migration, int(time.time()))
+        version = migration.version
+    return version
+
+
+class SqliteSteps:
+    """Migrations on a SQLite connection."""
+
+    dialect = "sqlite"
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def applied_version(self) -> int:
+        self.connection.execute(SCHEMA_VERSION_TABLE)
+        applied = self.connection.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return int(applied[0] or 0)
+
+    def apply(self, migration: Migration, applied_at: int) -> None:
+        for statement in statements(migration.script):
+            self.connection.execute(statement)
+        self.connection.execute(
+            "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+            (migration.version, migration.name, applied_at),
+        )
+
+
 def migrate(connection: sqlite3.Connection) -> int:
     """Bring a SQLite database to the newest schema; returns its version.
 
@@ -73,17 +118,7 @@ def migrate(connection: sqlite3.Connection) -> int:
     """
     connection.execute("BEGIN IMMEDIATE")
     try:
-        connection.execute(SCHEMA_VERSION_TABLE)
-        applied = connection.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
-        version = applied or 0
-        for migration in pending(migrations("sqlite"), version):
-            for statement in statements(migration.script):
-                connection.execute(statement)
-            connection.execute(
-                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                (migration.version, migration.name, int(time.time())),
-            )
-            version = migration.version
+        version = upgrade(SqliteSteps(connection))
     except BaseException:
         connection.execute("ROLLBACK")
         raise

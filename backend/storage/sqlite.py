@@ -15,36 +15,17 @@ from backend.storage.records import (
     FailureCount,
     Session,
     SessionPosition,
+    SigningKey,
     TokenInSession,
     TokenRecord,
     User,
+    code_from,
+    session_from,
+    signing_key_from,
+    user_from,
 )
 from backend.storage.schema import migrate
 from backend.storage.session_signal import SessionEndSignal
-
-
-def user_from(row: sqlite3.Row) -> User:
-    return User(id=row["id"], username=row["username"], password_hash=row["password_hash"])
-
-
-def session_from(row: sqlite3.Row) -> Session:
-    """A session from a row holding the sessions table's columns, read by name."""
-    end_reason = row["end_reason"]
-    return Session(
-        id=row["id"],
-        user_id=row["user_id"],
-        client_id=row["client_id"],
-        created_at=row["created_at"],
-        last_refreshed_at=row["last_refreshed_at"],
-        refresh_count=row["refresh_count"],
-        absolute_expires_at=row["absolute_expires_at"],
-        idle_expires_at=row["idle_expires_at"],
-        current_generation=row["current_generation"],
-        rotated_at=row["rotated_at"],
-        ended_at=row["ended_at"],
-        end_reason=EndReason(end_reason) if end_reason is not None else None,
-    )
-
 
 CURRENT_ROTATION = (
     "SELECT s.*, u.username FROM refresh_tokens t"
@@ -57,21 +38,6 @@ ADVANCE = (
     "UPDATE sessions SET current_generation = ?, rotated_at = ?, last_refreshed_at = ?,"
     " refresh_count = ?, idle_expires_at = ? WHERE id = ?"
 )
-
-
-def code_from(row: sqlite3.Row) -> AuthorizationCode:
-    """An authorization code from a row of its table, read by name."""
-    return AuthorizationCode(
-        code_hash=row["code_hash"],
-        user_id=row["user_id"],
-        client_id=row["client_id"],
-        redirect_uri=row["redirect_uri"],
-        code_challenge=row["code_challenge"],
-        created_at=row["created_at"],
-        expires_at=row["expires_at"],
-        redeemed_at=row["redeemed_at"],
-        session_id=row["session_id"],
-    )
 
 
 class SqliteStore:
@@ -255,20 +221,7 @@ class SqliteStore:
         row = self._connection.execute(CURRENT_ROTATION, (token_hash, now, client_id)).fetchone()
         if row is None:
             return None
-        session = Session(
-            id=row["id"],
-            user_id=row["user_id"],
-            client_id=row["client_id"],
-            created_at=row["created_at"],
-            last_refreshed_at=int(now),
-            refresh_count=row["refresh_count"] + 1,
-            absolute_expires_at=row["absolute_expires_at"],
-            idle_expires_at=min(row["absolute_expires_at"], idle_expires_at),
-            current_generation=row["current_generation"] + 1,
-            rotated_at=now,
-            ended_at=None,
-            end_reason=None,
-        )
+        session = session_from(row).rotated(now, min(row["absolute_expires_at"], idle_expires_at))
         self._connection.execute(
             ADVANCE,
             (
@@ -396,3 +349,45 @@ class SqliteStore:
             "DELETE FROM sign_in_addresses WHERE last_sign_in < ?", (addresses_before,)
         )
         return failures.rowcount + addresses.rowcount
+
+    def signing_keys(self) -> list[SigningKey]:
+        rows = self._connection.execute(
+            "SELECT * FROM signing_keys ORDER BY activates_at, created_at, kid"
+        ).fetchall()
+        return [signing_key_from(row) for row in rows]
+
+    def add_signing_key(self, key: SigningKey) -> None:
+        self._connection.execute(
+            "INSERT INTO signing_keys (kid, public_key, sealed_private_key, created_at,"
+            " activates_at, retired_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                key.kid,
+                key.public_key,
+                key.sealed_private_key,
+                key.created_at,
+                key.activates_at,
+                key.retired_at,
+            ),
+        )
+
+    def add_first_signing_key(self, key: SigningKey) -> bool:
+        """The transaction holds SQLite's write lock, so no other server adds one meanwhile."""
+        if self._connection.execute("SELECT 1 FROM signing_keys LIMIT 1").fetchone():
+            return False
+        self.add_signing_key(key)
+        return True
+
+    def retire_signing_key(self, kid: str, now: int) -> bool:
+        cursor = self._connection.execute(
+            "UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL",
+            (now, kid),
+        )
+        return cursor.rowcount == 1
+
+    def secrets_check(self, candidate: bytes) -> bytes:
+        self._connection.execute(
+            "INSERT OR IGNORE INTO deployment (id, secrets_check) VALUES (1, ?)", (candidate,)
+        )
+        row = self._connection.execute("SELECT secrets_check FROM deployment").fetchone()
+        recorded: bytes = row["secrets_check"]
+        return recorded

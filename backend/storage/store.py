@@ -12,10 +12,16 @@ from backend.storage.records import (
     FailureCount,
     Session,
     SessionPosition,
+    SigningKey,
     TokenInSession,
     TokenRecord,
     User,
 )
+
+
+class StorageConflict(Exception):
+    """The database undid a transaction that conflicted with another (a deadlock between
+    servers, say): nothing of it was kept, and running it again may succeed."""
 
 
 class EndSignal(Protocol):
@@ -31,7 +37,9 @@ class Store(Protocol):
 
     Every call but `close` and `ended_signal` runs inside `transaction()`. After a COMMIT
     that ended a session (`end_session`, `end_sessions_of`, `end_least_recent_sessions`),
-    `ended_signal` has a new mark.
+    `ended_signal` has a new mark. Several servers may share one store: what a call reads of
+    a session it may change later in the same transaction (`token_in_session`) stays locked
+    until the COMMIT.
     """
 
     @property
@@ -40,7 +48,8 @@ class Store(Protocol):
         ...
 
     def transaction(self) -> AbstractContextManager[None]:
-        """One transaction, committed (durably) at the end, rolled back on an exception."""
+        """One transaction, committed (durably) at the end, rolled back on an exception;
+        StorageConflict when the database undid it for a conflict with another one."""
         ...
 
     def close(self) -> None:
@@ -94,7 +103,8 @@ class Store(Protocol):
         ...
 
     def token_in_session(self, token_hash: bytes) -> TokenInSession | None:
-        """A refresh token's generation with its session and username, in one read."""
+        """A refresh token's generation with its session and username, in one read; the
+        session is locked until the COMMIT, so of two servers rotating it one waits."""
         ...
 
     def advance(
@@ -176,4 +186,27 @@ class Store(Protocol):
     def purge_sign_in_records(self, failures_before: float, addresses_before: int) -> int:
         """Delete failure counts whose last failure, and sign-in addresses whose last sign-in,
         came before these moments; the number of rows deleted."""
+        ...
+
+    def signing_keys(self) -> list[SigningKey]:
+        """Every signing key, retired ones too, in the order they activate."""
+        ...
+
+    def add_signing_key(self, key: SigningKey) -> None:
+        """Add a signing key."""
+        ...
+
+    def add_first_signing_key(self, key: SigningKey) -> bool:
+        """Add `key` only if the store has no signing key yet; True if it was added. Of
+        servers starting at once on an empty store, exactly one adds its key."""
+        ...
+
+    def retire_signing_key(self, kid: str, now: int) -> bool:
+        """Withdraw a key from `now` on; False if it is unknown or retired already."""
+        ...
+
+    def secrets_check(self, candidate: bytes) -> bytes:
+        """The check of the data dir's secrets recorded in the store, recording `candidate`
+        when there is none yet: a server whose secrets give another check has another
+        deployment's data dir."""
         ...

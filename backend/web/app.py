@@ -7,31 +7,30 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from backend.core.passwords import Hasher
+from backend.core.keys.lifecycle import RELOAD_SECONDS
 from backend.core.service import AuthService
 from backend.core.sessions import Clock
-from backend.core.tokens import AccessTokens, RefreshTokens, load_signing_key
-from backend.settings import Settings
-from backend.storage.database import Database
+from backend.settings import Settings, settings_from_environment
 from backend.storage.keyfiles import load_or_create_secret
-from backend.storage.sqlite import SqliteStore
+from backend.storage.stores import open_store
 from backend.web import oauth, routes
 from backend.web.error_handlers import HANDLERS
 from backend.web.middleware.access_log import AccessLogMiddleware
 from backend.web.middleware.allowed_hosts import AllowedHostsMiddleware
 from backend.web.middleware.body_limit import BodyLimitMiddleware
+from backend.web.middleware.startup import StartupErrorMiddleware
 from backend.web.pages import authorize, sign_up
 from backend.web.pages.forgery import FormGuard
 from backend.web.pages.html import STYLESHEET_PATH, stylesheet
 
 log = logging.getLogger("backend.http")
-AUDIENCE = "jwt-refresh-demo-api"
 ROUTES = [
     *routes.ROUTES,
     *oauth.ROUTES,
@@ -42,57 +41,69 @@ ROUTES = [
 
 
 def build_service(settings: Settings, clock: Clock = time.time) -> AuthService:
-    """Open the data dir's keys and database and assemble the service."""
+    """Open the data dir and the store, and assemble the service."""
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    access_tokens = AccessTokens(
-        load_signing_key(settings.key_path),
-        issuer=settings.issuer or f"http://{settings.host}:{settings.port}",
-        audience=AUDIENCE,
-        lifetime=settings.access_ttl,
-    )
-    refresh_tokens = RefreshTokens.from_file(settings.rotation_key_path)
-    store = SqliteStore(settings.database_path, settings.sqlite_synchronous)
-    return AuthService.assemble(
-        settings, Database(store), Hasher(), access_tokens, refresh_tokens, clock
-    )
+    store = open_store(settings)
+    try:
+        return AuthService.open(settings, store, clock)
+    except BaseException:
+        store.close()
+        raise
 
 
-async def purge_periodically(service: AuthService) -> None:
+async def every(seconds: float, work: Callable[[], Awaitable[object]], what: str) -> None:
+    """Run `work` now and then every `seconds`; a failure is logged and tried again later."""
     while True:
-        removed = await service.purge()
-        if removed:
-            log.info("purged %d old sessions", removed)
-        await asyncio.sleep(service.settings.cleanup_interval)
+        try:
+            await work()
+        except Exception as error:
+            log.warning("%s failed, will try again: %s", what, error)
+        await asyncio.sleep(seconds)
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The ASGI app for `settings` (its issuer should be set to the public URL)."""
-    service = build_service(settings)
+async def purge(service: AuthService) -> None:
+    removed = await service.purge()
+    if removed:
+        log.info("purged %d old sessions", removed)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The ASGI app; `settings` default to the JWT_REFRESH_* environment (its issuer should be
+    the public URL). The service opens when the app starts (the ASGI lifespan), in the
+    process that serves, so process managers that fork workers run it unchanged.
+    """
+    settings = settings or settings_from_environment()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        purger = asyncio.create_task(purge_periodically(service))
+        service = build_service(settings)
+        app.state.service = service
+        form_key = load_or_create_secret(settings.form_key_path, lambda: secrets.token_bytes(32))
+        app.state.form_guard = FormGuard(form_key, settings.page_form_ttl)
+        tasks = [
+            asyncio.create_task(every(settings.cleanup_interval, partial(purge, service), "purge")),
+            asyncio.create_task(every(RELOAD_SECONDS, service.keys.reload, "reading the keys")),
+        ]
         try:
             yield
         finally:
-            purger.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purger
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             service.close()
 
     middleware = [
+        Middleware(StartupErrorMiddleware),
         Middleware(AllowedHostsMiddleware, names=settings.host_names()),
         Middleware(BodyLimitMiddleware, limit=settings.max_body_bytes),
     ]
     if settings.access_log:
         middleware.insert(0, Middleware(AccessLogMiddleware))
-    app = Starlette(
+    return Starlette(
         routes=ROUTES,
         middleware=middleware,
         exception_handlers=HANDLERS,
         lifespan=lifespan,
     )
-    app.state.service = service
-    form_key = load_or_create_secret(settings.form_key_path, lambda: secrets.token_bytes(32))
-    app.state.form_guard = FormGuard(form_key, settings.page_form_ttl)
-    return app

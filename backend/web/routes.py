@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from backend.core.keys.lifecycle import JWKS_MAX_AGE
 from backend.core.service import AuthService
 from backend.core.sessions import Principal
 from backend.errors import InvalidRequest
@@ -130,8 +131,8 @@ async def delete_session(request: Request) -> Response:
 
 
 async def jwks(request: Request) -> Response:
-    keys = service_of(request).access_tokens.jwks()
-    return json_response(keys, headers={"Cache-Control": "public, max-age=300"})
+    keys = service_of(request).keys.jwks()
+    return json_response(keys, headers={"Cache-Control": f"public, max-age={JWKS_MAX_AGE}"})
 
 
 async def openapi(request: Request) -> Response:

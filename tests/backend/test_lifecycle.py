@@ -22,13 +22,19 @@ def test_ready_line_and_port_zero(server: ServerProcess) -> None:
 def test_secret_files_are_private_and_reused_after_restart(server: ServerProcess) -> None:
     api = Api(server.url)
     _, tokens = api.new_session()
-    key_before = (server.data_dir / "signing-key.pem").read_bytes()
-    for name in ("signing-key.pem", "rotation-key", "auth.sqlite3"):
+    secrets_before = {
+        name: (server.data_dir / name).read_bytes()
+        for name in ("rotation-key", "key-encryption-key")
+    }
+    for name in (*secrets_before, "auth.sqlite3"):
         mode = stat.S_IMODE((server.data_dir / name).stat().st_mode)
         assert mode == 0o600, (name, oct(mode))
+    keys_before = api.get("/.well-known/jwks.json").json()
     assert server.stop() == 0
     server.restart()
-    assert (server.data_dir / "signing-key.pem").read_bytes() == key_before
+    for name, content in secrets_before.items():
+        assert (server.data_dir / name).read_bytes() == content
+    assert api.get("/.well-known/jwks.json").json() == keys_before
     assert api.get("/account", tokens.access_token).status_code == 200
     assert api.refresh(tokens.refresh_token).status_code == 200
 

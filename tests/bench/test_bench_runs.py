@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.components import require_executable
+from tests.support.components import require_component, require_executable
+from tests.support.postgres import find_binaries
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +46,21 @@ def test_server_sessions_and_scale_sections_print_their_tables() -> None:
         "- 100,000 / 1,000 live sessions, refresh: rate ",
         "| 2 workers, no pinning",
         "- revoke-all across workers (",
+    ):
+        assert expected in output, output
+
+
+@pytest.mark.slow
+def test_stores_section_prints_both_stores_and_both_process_counts() -> None:
+    require_executable("wrk")
+    require_component("PostgreSQL (Debian: postgresql)", find_binaries() is not None)
+    output = run_bench("stores", "--seconds", "1", "--repeats", "1", "--connections", "4")
+    for expected in (
+        "| POST /tokens/refresh, SQLite",
+        "| POST /tokens/refresh, PostgreSQL",
+        "| refresh, 2 processes",
+        "- PostgreSQL/SQLite, one process: account ",
+        "- 2 processes / 1 on one core, one PostgreSQL: account ",
     ):
         assert expected in output, output
 

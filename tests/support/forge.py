@@ -6,11 +6,17 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from backend.core.keys.data_dir import DataDirSecrets
+from backend.core.keys.ring import KeyRing
+from backend.settings import Settings
+from backend.storage.stores import open_store
 
 HMAC_DIGESTS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
@@ -56,11 +62,18 @@ def sign_ed25519(header: Any, claims: Any, key: Ed25519PrivateKey) -> str:
     return f"{data}.{b64url(key.sign(data.encode('ascii')))}"
 
 
-def server_signing_key(data_dir: Path) -> Ed25519PrivateKey:
-    """A server's own signing key, read from its data dir (what a thief of the dir would hold)."""
-    key = serialization.load_pem_private_key((data_dir / "signing-key.pem").read_bytes(), None)
-    assert isinstance(key, Ed25519PrivateKey)
-    return key
+def server_signing_key(data_dir: Path, database: str | None = None) -> Ed25519PrivateKey:
+    """The key a server signs with now, unsealed from its store with its data dir's secrets
+    (what a thief of both would hold)."""
+    settings = Settings(data_dir=data_dir, database=database)
+    store = open_store(settings)
+    try:
+        with store.transaction():
+            records = store.signing_keys()
+    finally:
+        store.close()
+    ring = KeyRing.unseal(records, DataDirSecrets.load(settings), settings.access_ttl)
+    return ring.signing_key(time.time()).private_key
 
 
 def okp_jwk(key: Ed25519PrivateKey, kid: Any) -> dict[str, Any]:

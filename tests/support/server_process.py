@@ -8,17 +8,20 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 READY_PREFIX = "listening on "
 
 
 class ServerProcess:
-    """Starts, kills and restarts the server on a data dir, keeping its log for inspection."""
+    """Starts, kills and restarts the server on a data dir (and a PostgreSQL database, if one is
+    given), keeping its log for inspection."""
 
-    def __init__(self, data_dir: Path, options: list[str]) -> None:
+    def __init__(self, data_dir: Path, options: list[str], database: str | None = None) -> None:
         self.data_dir = data_dir
-        self.options = options
+        self.database = database
+        self.options = options if database is None else ["--database", database, *options]
         self.url = ""
         self.port = 0
         self.log: list[str] = []
@@ -93,3 +96,7 @@ class ServerProcess:
     def restart(self) -> None:
         """Start again on the same data dir and port."""
         self.start()
+
+
+StartServer = Callable[..., ServerProcess]
+"""The `start_server` fixture: options, and optionally a data dir, in; a started server out."""

@@ -1,1 +1,2 @@
-"""ASGI middleware around every route: access log, body limit; may import rendering, errors."""
+"""ASGI middleware around every route: access log, body limit, start-up errors; may import
+rendering, errors."""

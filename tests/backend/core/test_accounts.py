@@ -9,6 +9,9 @@ import pytest
 import requests
 
 from tests.support.api import PASSWORD, Api, assert_error
+from tests.support.stores import both_stores
+
+pytestmark = both_stores
 
 
 def test_sign_up_returns_the_normalised_username(api: Api) -> None:

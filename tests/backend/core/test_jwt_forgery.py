@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import jwt
 import pytest
@@ -19,12 +18,16 @@ from tests.support.forge import (
     signing_input,
     with_signature,
 )
+from tests.support.server_process import ServerProcess
+from tests.support.stores import both_stores
+
+pytestmark = both_stores
 
 
-def public_pem(data_dir: Path) -> bytes:
+def public_pem(server: ServerProcess) -> bytes:
     """The server's public key as PEM: the secret an HMAC-confusion forger would try."""
     return (
-        server_signing_key(data_dir)
+        server_signing_key(server.data_dir, server.database)
         .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
@@ -58,7 +61,7 @@ def test_hmac_keyed_with_the_public_key(
 ) -> None:
     header, payload, _ = parts(victim.access_token)
     forged_header = {**header, "alg": f"HS{digest[3:]}"}
-    refused(api, sign_hmac(forged_header, payload, public_pem(module_server.data_dir)))
+    refused(api, sign_hmac(forged_header, payload, public_pem(module_server)))
 
 
 def test_tampered_payload(api: Api, victim: Tokens) -> None:
@@ -76,7 +79,7 @@ def test_server_signed_tokens_pass_only_with_the_right_kid_and_typ(
     api: Api, victim: Tokens, module_server
 ) -> None:
     header, payload, _ = parts(victim.access_token)
-    key = server_signing_key(module_server.data_dir)
+    key = server_signing_key(module_server.data_dir, module_server.database)
     assert api.get("/account", sign_ed25519(header, payload, key)).ok
     others = [{**header, "kid": "another-key"}, {k: v for k, v in header.items() if k != "typ"}]
     others += [{**header, "typ": typ} for typ in ("JWT", "id+jwt")]
@@ -90,7 +93,7 @@ def test_signed_by_another_key(api: Api, victim: Tokens) -> None:
 
 
 def test_expired(api: Api, victim: Tokens, module_server) -> None:
-    key = server_signing_key(module_server.data_dir)
+    key = server_signing_key(module_server.data_dir, module_server.database)
     header, payload, _ = parts(victim.access_token)
     now = int(time.time())
     stale = {**payload, "iat": now - 600, "exp": now - 1}

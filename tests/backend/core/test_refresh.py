@@ -6,6 +6,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.support.api import Api, assert_error, tokens_of
+from tests.support.stores import both_stores
+
+pytestmark = both_stores
 
 
 def test_refresh_rotates_to_a_new_token_in_the_same_session(api: Api) -> None:

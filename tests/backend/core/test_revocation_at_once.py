@@ -1,7 +1,9 @@
-"""Ending a session refuses its access tokens at once, in every server process on the data dir.
+"""Ending a session refuses its access tokens at once, in every server process of the store.
 
-Each process remembers sessions it has seen active (backend/session_cache.py); these tests
-warm that memory in two processes first, then end the session through one of them.
+Each process remembers sessions it has seen active (backend/core/session_cache.py); these
+tests warm that memory in two processes first, then end the session through one of them.
+The processes share a data dir and its SQLite database (a mark in a shared file), or a
+PostgreSQL database (LISTEN/NOTIFY).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import pytest
 
 from tests.support.api import Api, Tokens, tokens_of
 from tests.support.server_process import ServerProcess
+from tests.support.stores import NewDatabase, both_stores
+
+pytestmark = both_stores
 
 ISSUER = "http://auth.test"
 
@@ -75,10 +80,14 @@ ENDINGS: list[Callable[[Api, Tokens], Tokens]] = [
 
 
 @pytest.fixture(scope="module")
-def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, Api]]:
-    """Two server processes on one data dir, with one issuer, as behind a load balancer."""
+def two_servers(
+    tmp_path_factory: pytest.TempPathFactory, new_database: NewDatabase
+) -> Iterator[tuple[Api, Api]]:
+    """Two server processes on one data dir and store, with one issuer, as behind a load
+    balancer."""
     data_dir: Path = tmp_path_factory.mktemp("shared")
-    servers = [ServerProcess(data_dir, ["--issuer", ISSUER]) for _ in range(2)]
+    database = new_database()
+    servers = [ServerProcess(data_dir, ["--issuer", ISSUER], database) for _ in range(2)]
     for server in servers:
         server.start()
     yield Api(servers[0].url), Api(servers[1].url)

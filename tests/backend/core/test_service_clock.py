@@ -18,6 +18,9 @@ from backend.settings import Settings
 from backend.web.app import build_service
 from tests.support.api import PASSWORD
 from tests.support.oauth_flow import CLIENT_ID, pkce_pair
+from tests.support.stores import NewDatabase, both_stores
+
+pytestmark = both_stores
 
 
 class FakeClock:
@@ -37,9 +40,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def service(tmp_path: Path, clock: FakeClock) -> Iterator[AuthService]:
+def service(tmp_path: Path, clock: FakeClock, new_database: NewDatabase) -> Iterator[AuthService]:
     settings = Settings(
         data_dir=tmp_path,
+        database=new_database(),
         issuer="http://issuer.test",
         access_ttl=60,
         refresh_idle_ttl=100,

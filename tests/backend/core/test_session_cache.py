@@ -6,26 +6,10 @@ import stat
 from pathlib import Path
 
 from backend.core.session_cache import ActiveSessionCache
-from backend.storage.records import EndReason, Session, User
+from backend.storage.records import EndReason, User
 from backend.storage.session_signal import SessionEndSignal
 from backend.storage.sqlite import SqliteStore
-
-
-def active_session(session_id: str, user_id: str = "user", expires_at: int = 1_000) -> Session:
-    return Session(
-        id=session_id,
-        user_id=user_id,
-        client_id="jwt-refresh-demo",
-        created_at=0,
-        last_refreshed_at=0,
-        refresh_count=0,
-        absolute_expires_at=expires_at,
-        idle_expires_at=expires_at,
-        current_generation=0,
-        rotated_at=0.0,
-        ended_at=None,
-        end_reason=None,
-    )
+from tests.support.records import active_session
 
 
 def test_every_mapping_of_the_file_sees_an_announcement(tmp_path: Path) -> None:

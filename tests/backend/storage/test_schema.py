@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.errors import ConfigurationError
 from backend.storage.records import EndReason, Session
 from backend.storage.schema import migrations
 from backend.storage.sqlite import SqliteStore
@@ -26,6 +27,10 @@ SESSION = Session(
     ended_at=200,
     end_reason=EndReason.REVOKED,
 )
+
+
+def every_version() -> list[tuple[int, str]]:
+    return [(migration.version, migration.name) for migration in migrations("sqlite")]
 
 
 def versions(path: Path) -> list[tuple[int, str]]:
@@ -55,7 +60,7 @@ def add_account_and_session(connection: sqlite3.Connection) -> None:
 def test_a_new_database_gets_every_migration_once(tmp_path: Path) -> None:
     path = tmp_path / "auth.sqlite3"
     SqliteStore(path).close()
-    expected = [(migration.version, migration.name) for migration in migrations("sqlite")]
+    expected = every_version()
     assert expected[0] == (1, "initial")
     assert versions(path) == expected
     SqliteStore(path).close()
@@ -76,9 +81,7 @@ def test_a_database_from_before_versioning_keeps_its_rows(tmp_path: Path) -> Non
             assert store.session("s1") == SESSION
     finally:
         store.close()
-    assert versions(path) == [
-        (migration.version, migration.name) for migration in migrations("sqlite")
-    ]
+    assert versions(path) == every_version()
 
 
 def test_rows_are_read_by_column_name_not_position(tmp_path: Path) -> None:
@@ -117,7 +120,7 @@ def test_a_database_newer_than_the_server_is_refused_in_words(tmp_path: Path) ->
     SqliteStore(path).close()
     with sqlite3.connect(path) as connection:
         connection.execute("INSERT INTO schema_version VALUES (99, 'from_the_future', 0)")
-    with pytest.raises(RuntimeError, match="version 99, newer than this server knows"):
+    with pytest.raises(ConfigurationError, match="version 99, newer than this server knows"):
         SqliteStore(path)
 
 
@@ -141,6 +144,4 @@ def test_servers_starting_at_once_on_a_new_database_both_come_up(tmp_path: Path)
         store.close()
     assert errors == []
     assert len(opened) == 4
-    assert versions(path) == [
-        (migration.version, migration.name) for migration in migrations("sqlite")
-    ]
+    assert versions(path) == every_version()

@@ -11,6 +11,9 @@ from authlib.integrations.requests_client import OAuth2Session as AuthlibSession
 from requests_oauthlib import OAuth2Session as OAuthlibSession
 
 from tests.support.api import Api, assert_error, tokens_of
+from tests.support.stores import both_stores
+
+pytestmark = both_stores
 
 CLIENT_ID = "jwt-refresh-demo"
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from tests.support.api import Api, assert_error, tokens_of
+from tests.support.stores import both_stores
+
+pytestmark = both_stores
 
 
 def test_account_shows_who_is_signed_in(api: Api) -> None:

@@ -8,8 +8,10 @@ import pytest
 
 from tests.security.figures import FIGURES
 from tests.support.api import Api, Tokens, assert_error, tokens_of
+from tests.support.stores import both_stores
 
 SUITE = "limits on successful sign-ins and session listings held"
+pytestmark = both_stores
 
 
 def test_a_sign_in_beyond_the_cap_ends_the_least_recently_used_session(start_server) -> None:

@@ -72,7 +72,7 @@ def material(
     return Material(
         genuine=victim.access_token,
         refresh_token=victim.refresh_token,
-        signing_key=server_signing_key(module_server.data_dir),
+        signing_key=server_signing_key(module_server.data_dir, module_server.database),
         public_jwk=public_jwk,
         attacker_key=attacker_key,
         other_user_token=other.access_token,
