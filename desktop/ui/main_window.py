@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([540, 170])
+        splitter.setSizes([590, 120])
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
