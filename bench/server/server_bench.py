@@ -62,6 +62,7 @@ class Target:
             plan.server_cores,
             module,
         )
+        self.seeds_sqlite = "--database" not in options
         self.url = ""
         self.username = ""
         self.access_tokens = self.workdir / "access-tokens"
@@ -69,7 +70,8 @@ class Target:
         self.held_tokens = self.workdir / "held-tokens"
 
     def __enter__(self) -> Target:
-        seed.live_sessions(self.server.data_dir, self.plan.live_sessions)
+        if self.seeds_sqlite:
+            seed.live_sessions(self.server.data_dir, self.plan.live_sessions)
         self.url = self.server.start()
         self.username = seed.sign_up(self.url)
         grants = seed.sessions(self.url, self.username, self.plan.connections)
