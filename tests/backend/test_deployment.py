@@ -218,7 +218,8 @@ def test_a_deployment_keeps_every_session_through_a_kill_a_key_rotation_and_endi
         new_kid = added_kid(keys(first, "rotate", "--activate-in", "0"))
         for api in deployment.direct:
             assert soon(partial(publishes, api, new_kid))
-        assert keys(first, "retire", old_kid).returncode == 0
+        retired = keys(first, "retire", old_kid)
+        assert retired.returncode == 0, retired.stdout + retired.stderr
         for api in deployment.direct:
             assert soon(partial(withdrawn, api, old_kid))
             response = api.get("/account", signed_by_the_old_key.access_token)
