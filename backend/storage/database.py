@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import queue
+import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -17,6 +19,7 @@ T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 MAX_BATCH = 64
 CONFLICT_RETRIES = 3
+CONFLICT_PAUSE_SECONDS = 0.005
 
 
 @dataclass
@@ -48,7 +51,9 @@ class Database:
     commit): one COMMIT, so one fsync with synchronous=FULL, and one wake-up of the event
     loop serve the whole batch. Results are handed out only after the COMMIT, so a caller
     never answers with something that is not yet durable. If a unit raises, the batch is
-    undone and each unit runs again alone: units must only touch the store.
+    undone and each unit runs again alone: units must only touch the store. A unit the
+    database undid for a conflict runs again after a short random pause, so that two servers
+    that deadlocked do not meet again in step.
     """
 
     def __init__(self, store: Store, max_batch: int = MAX_BATCH) -> None:
@@ -98,6 +103,7 @@ class Database:
                 for job in batch:
                     self._execute([job])
             elif isinstance(error, StorageConflict) and attempt < CONFLICT_RETRIES:
+                time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * attempt))
                 self._execute(batch, attempt + 1)
             else:
                 batch[0].error = error
