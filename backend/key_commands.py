@@ -23,6 +23,27 @@ def moment(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+OPTIONS_WITH_A_VALUE = frozenset({"--data-dir", "--database", "--access-ttl"})
+
+
+def kid_after_dashes(argv: list[str]) -> list[str]:
+    """`retire`'s arguments with its KID moved behind `--`: a kid is base64url, so it may begin
+    with '-' (or '-h', or '--data'), which the parser would otherwise take for an option."""
+    if argv[:1] != ["retire"] or "--" in argv:
+        return argv
+    rest = argv[1:]
+    at = 0
+    while at < len(rest):
+        argument = rest[at]
+        if argument in OPTIONS_WITH_A_VALUE:
+            at += 2
+        elif argument in ("-h", "--help") or argument.split("=")[0] in OPTIONS_WITH_A_VALUE:
+            at += 1
+        else:
+            return ["retire", *rest[:at], *rest[at + 1 :], "--", argument]
+    return argv
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jwt-refresh-server keys",
@@ -40,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"sign with the new key after this long (default {DEFAULT_ACTIVATE_IN} s, so that"
         " caches of the JWKS hold it first; 0 signs with it at once)",
     )
-    retiring = commands.add_parser("retire", help="withdraw a key at once (a leaked key)")
+    retiring = commands.add_parser(
+        "retire", help="withdraw a key at once (a leaked key)", allow_abbrev=False
+    )
     retiring.add_argument("kid", metavar="KID")
     for command in (listing, rotating, retiring):
         add_store_options(command)
@@ -96,7 +119,7 @@ def retire_key(store: Store, kid: str, settings: Settings) -> None:
 
 def main(argv: list[str]) -> int:
     """Run one keys command; a problem is said in words on stderr, with exit code 1."""
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(kid_after_dashes(argv))
     settings = Settings(
         data_dir=args.data_dir, database=args.database, access_ttl=int(args.access_ttl)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from backend import key_commands
 from backend.settings import parse_settings
 
 
@@ -47,3 +48,19 @@ def test_a_bad_value_from_the_environment_is_refused_in_words(
         parse_settings([])
     assert exit_info.value.code == 2
     assert option in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kid", ["-AbC", "-hXyZ", "--dataXyZ", "plain"])
+@pytest.mark.parametrize("where", ["first", "last", "between"])
+def test_keys_retire_takes_a_kid_that_begins_like_an_option(kid: str, where: str) -> None:
+    """A kid is base64url: '-' is one of its letters, so about one key in 64 begins with it."""
+    options = ["--data-dir", "dir", "--database=postgresql://db/auth"]
+    placed = {
+        "first": [kid, *options],
+        "last": [*options, kid],
+        "between": [*options[:2], kid, *options[2:]],
+    }[where]
+    args = key_commands.build_parser().parse_args(
+        key_commands.kid_after_dashes(["retire", *placed])
+    )
+    assert (args.kid, str(args.data_dir), args.database) == (kid, "dir", "postgresql://db/auth")
