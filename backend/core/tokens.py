@@ -209,7 +209,7 @@ class RefreshTokens:
     """
 
     def __init__(self, rotation_key: bytes) -> None:
-        self._rotation_key = rotation_key
+        self._keyed_mac = hmac.new(rotation_key, digestmod=hashlib.sha256)
 
     @staticmethod
     def new() -> str:
@@ -218,7 +218,9 @@ class RefreshTokens:
 
     def successor(self, token: str) -> str:
         """The token that replaces `token` when it is rotated."""
-        return b64url(hmac.digest(self._rotation_key, token.encode("utf-8"), "sha256"))
+        mac = self._keyed_mac.copy()
+        mac.update(token.encode("utf-8"))
+        return b64url(mac.digest())
 
     @staticmethod
     def digest(token: str) -> bytes:

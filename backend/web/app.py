@@ -29,6 +29,7 @@ from backend.web.middleware.startup import StartupErrorMiddleware
 from backend.web.pages import authorize, sign_up
 from backend.web.pages.forgery import FormGuard
 from backend.web.pages.html import STYLESHEET_PATH, stylesheet
+from backend.web.path_table import PathTableRouter
 
 log = logging.getLogger("backend.http")
 ROUTES = [
@@ -101,9 +102,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     if settings.access_log:
         middleware.insert(0, Middleware(AccessLogMiddleware))
-    return Starlette(
-        routes=ROUTES,
-        middleware=middleware,
-        exception_handlers=HANDLERS,
-        lifespan=lifespan,
-    )
+    app = Starlette(middleware=middleware, exception_handlers=HANDLERS)
+    app.router = PathTableRouter(ROUTES, lifespan=lifespan)
+    return app
