@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.api import PASSWORD, Api, unique_name
@@ -37,10 +37,16 @@ def fill(browser: webdriver.Chrome, username: str, password: str) -> None:
 
 
 def press(browser: webdriver.Chrome, label: str) -> None:
-    """Click a form's button and wait until the browser has left the page."""
-    page = browser.find_element(By.TAG_NAME, "html")
+    """Click a form's button and wait until the browser shows the next page: the mark put on
+    this page is gone. (Chromium may say an element of a page it left is not in the
+    document rather than stale, so waiting for staleness breaks on some versions.)"""
+    browser.execute_script("document.documentElement.dataset.pressed = 'yes'")
     browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click()
-    WebDriverWait(browser, 20).until(staleness_of(page))
+    WebDriverWait(browser, 20, ignored_exceptions=(WebDriverException,)).until(
+        lambda driver: (
+            driver.execute_script("return document.documentElement.dataset.pressed") is None
+        )
+    )
 
 
 def wait_for_text(browser: webdriver.Chrome, text: str) -> None:
