@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from backend.core.password_policy import password_strength
     from backend.core.usernames import normalise_username
+    from backend.embedded import EmbeddedServer
     from backend.errors import InvalidRequest
-    from backend.runner import EmbeddedServer
     from backend.settings import Settings
     from backend.web.app import create_app
 
@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 HOMES = {
-    "EmbeddedServer": "backend.runner",
+    "EmbeddedServer": "backend.embedded",
     "InvalidRequest": "backend.errors",
     "Settings": "backend.settings",
     "create_app": "backend.web.app",

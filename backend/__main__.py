@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return key_commands.main(arguments[1:])
     settings = parse_settings(arguments)
-    from backend.runner import StartupFailed, bind_socket, build_server, run
+    from backend.runner import StartupFailed, build_server, run
+    from backend.sockets import bind_socket
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

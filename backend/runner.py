@@ -1,12 +1,10 @@
-"""Running the server with uvicorn: in the foreground, or on a thread inside another program."""
+"""Running the server with uvicorn on a bound socket, until it is asked to stop."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import socket
-import threading
 import time
 from collections.abc import Callable
 from email.utils import formatdate
@@ -16,35 +14,12 @@ from uvicorn.server import ServerState
 
 from backend.connections import protocol_for
 from backend.settings import Settings
+from backend.sockets import base_url
 from backend.web.app import create_app
-
-log = logging.getLogger("backend")
 
 
 class StartupFailed(Exception):
     """The app did not start; uvicorn has logged why."""
-
-
-def bind_socket(host: str, port: int) -> socket.socket:
-    """Bind and listen, so `port` 0 becomes a real free port before the URL is announced.
-
-    Accepted connections inherit TCP_NODELAY from this socket: without it a response written
-    as headers then body waits for the client's delayed ACK (about 40 ms per request).
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
-def base_url(sock: socket.socket) -> str:
-    """The http:// URL a bound socket answers on."""
-    host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 class DatedState(ServerState):
@@ -164,53 +139,3 @@ def run(server: uvicorn.Server, sock: socket.socket, on_ready: Callable[[str], N
     """Serve on a new event loop until the server stops."""
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         runner.run(serve(server, sock, on_ready))
-
-
-class EmbeddedServer:
-    """The server on a background thread of another program (the desktop app)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.url = ""
-        self._ready = threading.Event()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
-
-    def start(self, timeout: float = 30.0) -> str:
-        """Start serving and return the base URL once it accepts connections."""
-        sock = bind_socket(self.settings.host, self.settings.port)
-        self._server = build_server(self.settings, sock)
-        self._ready.clear()
-        self._thread = threading.Thread(
-            target=self._run, args=(self._server, sock), name="embedded-server", daemon=True
-        )
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise RuntimeError("the embedded server did not start in time")
-        if self._error is not None:
-            raise RuntimeError(f"the embedded server failed to start: {self._error}")
-        return self.url
-
-    def _run(self, server: uvicorn.Server, sock: socket.socket) -> None:
-        try:
-            run(server, sock, self._announce)
-        except BaseException as error:  # reported to the thread that called start()
-            self._error = error
-            log.exception("embedded server stopped with an error")
-        finally:
-            sock.close()
-            self._ready.set()
-
-    def _announce(self, url: str) -> None:
-        self.url = url
-        self._ready.set()
-
-    def stop(self, timeout: float = 15.0) -> None:
-        """Finish requests in flight and stop; safe to call twice."""
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout)
-        self._server = None
-        self._thread = None

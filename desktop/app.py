@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication
 from desktop.interrupts import QuitOnSignals
 from desktop.options import parse_options
 from desktop.qt.controller import Controller
-from desktop.qt.embedded import start_embedded
+from desktop.qt.embedded import bind_embedded
+from desktop.qt.first_paint import FirstPaint
 from desktop.qt.none_check import none_leak_problem
 from desktop.qt.theme import apply_theme
 from desktop.storage.private import private_dir
@@ -43,10 +44,13 @@ def resource_path(name: str) -> str:
 
 
 def create_window(argv: list[str]) -> MainWindow:
-    """Parse the command line, start the embedded server if needed, and build the window.
+    """Parse the command line, bind the embedded server's port if needed, build the window.
 
-    The window is neither shown nor is the event loop entered; closing it stops the
-    server and the workers it started. A QApplication must exist.
+    The window is neither shown nor is the event loop entered. The embedded server starts
+    on a worker once the window is first painted (when the event loop runs, for a window not
+    shown by then; after a second at the latest): its code stays out of the way of the
+    first screen, and requests made before it serves wait on its port. Closing the window
+    stops the server and the workers it started. A QApplication must exist.
     """
     if QApplication.instance() is None:
         raise RuntimeError("create a QApplication before calling create_window")
@@ -55,11 +59,14 @@ def create_window(argv: list[str]) -> MainWindow:
     embedded = None
     url = options.server
     if url is None:
-        embedded, url = start_embedded(options.data_dir, options.access_ttl)
+        embedded = bind_embedded(options.data_dir, options.access_ttl)
+        url = embedded.url
     window = MainWindow(Controller(url, options.data_dir, options.token_store, embedded))
     install_teaching_panels(window, window.controller)
     apply_theme(window)
     window.setWindowIcon(QIcon(resource_path("icon.svg")))
+    window.controller.start_server()
+    FirstPaint(window, window.controller.let_server_start)
     QTimer.singleShot(0, window.controller.start)
     return window
 

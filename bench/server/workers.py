@@ -16,8 +16,9 @@ import threading
 from dataclasses import replace
 from multiprocessing.synchronize import Event
 
-from backend.runner import base_url, build_server, run
+from backend.runner import build_server, run
 from backend.settings import Settings, parse_settings
+from backend.sockets import base_url
 from backend.web.app import build_service
 
 

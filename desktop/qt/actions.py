@@ -8,6 +8,7 @@ from enum import Enum, auto
 class Action(Enum):
     """A kind of work on a worker thread; while one runs, another of its kind is not started."""
 
+    START_SERVER = auto()
     OPEN_STORE = auto()
     REMEMBER_STORE = auto()
     RESTORE = auto()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import threading
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, SignalInstance, Slot
@@ -10,12 +12,16 @@ from PySide6.QtCore import QObject, SignalInstance, Slot
 from backend import EmbeddedServer
 from desktop.core.clock import Clock, SystemClock
 from desktop.core.session import Tokens
+from desktop.qt.actions import Action
 from desktop.qt.api_calls import ApiCalls
 from desktop.qt.connectivity import Connectivity
 from desktop.qt.engine import Phase, SessionEngine
 from desktop.qt.scheduler import RefreshScheduler
 from desktop.qt.store_keeper import StoreKeeper
 from desktop.storage.kinds import make_store
+
+# Seconds the embedded server waits for the window's first paint before it starts anyway.
+SERVER_START_AT_THE_LATEST = 1.0
 
 
 class Controller(QObject):
@@ -39,6 +45,7 @@ class Controller(QObject):
         super().__init__(parent)
         self._server_url = server_url.rstrip("/")
         self._embedded = embedded
+        self._server_may_start = threading.Event()
         self._closed = False
         clock = clock or SystemClock()
         store = make_store(token_store or "keyring", self._server_url, data_dir)
@@ -131,6 +138,39 @@ class Controller(QObject):
         self.stores.open()
 
     @Slot()
+    def start_server(self) -> None:
+        """Start the embedded server on a worker, once `let_server_start` is called.
+
+        Its port is bound already, so requests made meanwhile wait for it. A window that is
+        never painted (its event loop not running) gets the server after a second anyway.
+        """
+        if self._embedded is not None:
+            self.jobs.run(
+                Action.START_SERVER,
+                "Starting the embedded server…",
+                partial(self._start_embedded, self._embedded),
+                lambda _: None,
+                self._server_failed,
+            )
+
+    @Slot()
+    def let_server_start(self) -> None:
+        self._server_may_start.set()
+
+    def _start_embedded(self, server: EmbeddedServer) -> None:
+        self._server_may_start.wait(SERVER_START_AT_THE_LATEST)
+        if not self._closed:
+            server.start()
+
+    def _server_failed(self, error: Exception) -> None:
+        folder = self._embedded.settings.data_dir if self._embedded is not None else ""
+        self.engine.tell(
+            "The embedded server could not start, so signing in cannot work. It keeps its "
+            f"data in {folder}: check that this folder can be written, then start the app "
+            f"again (or start it with --server and the URL of a running server). ({error})"
+        )
+
+    @Slot()
     def call_api(self) -> None:
         self.api.call_api()
 
@@ -144,6 +184,7 @@ class Controller(QObject):
         if self._closed:
             return
         self._closed = True
+        self._server_may_start.set()
         self.engine.close()
         self.jobs.close()
         if self._embedded is not None:

@@ -17,8 +17,8 @@ def last_port(data_dir: Path) -> int:
         return 0
 
 
-def start_embedded(data_dir: Path, access_ttl: int | None) -> tuple[EmbeddedServer, str]:
-    """Start the server and return it with its URL.
+def bind_embedded(data_dir: Path, access_ttl: int | None) -> EmbeddedServer:
+    """The server with its port bound, not yet started: its URL is known, its code not loaded.
 
     The port of the previous run is tried first, so the URL (the key of the stored token)
     stays the same across restarts; if it is taken, any free port will do.
@@ -29,9 +29,9 @@ def start_embedded(data_dir: Path, access_ttl: int | None) -> tuple[EmbeddedServ
         settings = replace(settings, access_ttl=access_ttl)
     server = EmbeddedServer(settings)
     try:
-        url = server.start()
+        url = server.bind()
     except OSError:
         server = EmbeddedServer(replace(settings, port=0))
-        url = server.start()
+        url = server.bind()
     (data_dir / PORT_FILE).write_text(f"{url.rsplit(':', 1)[1]}\n")
-    return server, url
+    return server

@@ -30,6 +30,7 @@ def test_importing_the_package_loads_none_of_the_server() -> None:
 def test_a_name_loads_only_what_it_needs() -> None:
     assert modules_loaded_by("from backend import Settings, InvalidRequest") == []
     assert modules_loaded_by("from backend import normalise_username") == []
+    assert modules_loaded_by("from backend import EmbeddedServer") == []
     assert modules_loaded_by("from backend import password_strength") == ["zxcvbn"]
     assert "starlette" in modules_loaded_by("from backend import create_app")
 
@@ -37,8 +38,8 @@ def test_a_name_loads_only_what_it_needs() -> None:
 def test_every_public_name_resolves_to_its_object() -> None:
     from backend.core.password_policy import password_strength
     from backend.core.usernames import normalise_username
+    from backend.embedded import EmbeddedServer
     from backend.errors import InvalidRequest
-    from backend.runner import EmbeddedServer
     from backend.settings import Settings
     from backend.web.app import create_app
 
