@@ -185,8 +185,14 @@ def forget_legacy_key(legacy_key: Path, keys: list[SigningKey]) -> None:
 
 
 def rotate(store: Store, secrets: DataDirSecrets, activate_in: int, now: int) -> SigningKey:
-    """Add a new key, published at once, signing from `activate_in` seconds on."""
-    key = sealed_key(secrets, Ed25519PrivateKey.generate(), now, now + activate_in)
+    """Add a new key, published at once, signing from `activate_in` seconds on.
+
+    Keys that activate in the same second sign in the order they were created, and times
+    are whole seconds: a key added within the second of the one before it is stamped a
+    second after that one, so that `--activate-in 0` always makes the new key the signer."""
+    latest = max((key.created_at for key in store.signing_keys()), default=now - 1)
+    created_at = max(now, latest + 1)
+    key = sealed_key(secrets, Ed25519PrivateKey.generate(), created_at, now + activate_in)
     store.add_signing_key(key)
     return key
 
