@@ -18,11 +18,14 @@ from desktop.qt.engine import SessionEngine
 class ApiCalls(QObject):
     """Calls with the session's access token; `account_loaded(dict)`, `sessions_loaded(list)`.
 
-    The session list loads again whenever a session starts.
+    The session list loads again whenever a session starts. A list that could not be loaded
+    is said by `sessions_failed(str)`, next to the list, so that it never takes the place of
+    what the banner says about an action the user asked for.
     """
 
     account_loaded = Signal(dict)
     sessions_loaded = Signal(list)
+    sessions_failed = Signal(str)
 
     def __init__(
         self, engine: SessionEngine, connectivity: Connectivity, parent: QObject | None = None
@@ -50,11 +53,19 @@ class ApiCalls(QObject):
 
     @Slot()
     def load_sessions(self) -> None:
+        engine = self._engine
+
         def done(sessions: list[SessionInfo]) -> None:
             self.sessions_loaded.emit(sessions)
 
-        self._engine.jobs.run(
-            Action.LOAD_SESSIONS, "Loading sessions…", self._engine.session.sessions, done
+        def failed(error: Exception) -> None:
+            if isinstance(error, ApiError):
+                self.sessions_failed.emit(f"Could not load the sessions: {error}")
+            else:
+                engine.failed(error, Action.LOAD_SESSIONS)
+
+        engine.jobs.run(
+            Action.LOAD_SESSIONS, "Loading sessions…", engine.session.sessions, done, failed
         )
 
     @Slot(str)

@@ -22,6 +22,7 @@ from desktop.qt.actions import Action
 from desktop.qt.api_calls import ApiCalls
 from desktop.qt.engine import Phase, SessionEngine
 from desktop.qt.jobs import Jobs
+from desktop.ui.banner import Banner
 from desktop.ui.formatting import clock_time
 
 COLUMNS = ("Session", "Signed in", "Last refresh", "Refreshes", "Expires", "")
@@ -53,6 +54,7 @@ class SessionsPanel(QWidget):
         self.reload.setObjectName("reloadSessionsButton")
         self.updated = QLabel()
         self.updated.setObjectName("muted")
+        self.problem = Banner("warning", "sessionsProblemBanner")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("sessionsTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -74,10 +76,12 @@ class SessionsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 8, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.problem)
         layout.addWidget(self.table, 1)
 
         self.reload.clicked.connect(api.load_sessions)
         api.sessions_loaded.connect(self.show_sessions)
+        api.sessions_failed.connect(self.problem.set_text)
         jobs.busy_changed.connect(self._busy_changed)
         engine.phase_changed.connect(self._phase_changed)
         self._phase_changed(engine.phase)
@@ -91,6 +95,7 @@ class SessionsPanel(QWidget):
         signed_in = phase == Phase.SIGNED_IN
         self.reload.setEnabled(signed_in)
         if not signed_in:
+            self.problem.set_text("")
             self.table.setRowCount(0)
             self.updated.setText("Sign in to see your sessions.")
 
@@ -102,6 +107,7 @@ class SessionsPanel(QWidget):
                 button.setEnabled(not running)
 
     def show_sessions(self, sessions: list[SessionInfo]) -> None:
+        self.problem.set_text("")
         self.table.setRowCount(len(sessions))
         before: QWidget = self.table
         for row, info in enumerate(sessions):

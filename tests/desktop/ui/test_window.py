@@ -295,3 +295,32 @@ def test_sign_out_everywhere_while_offline_says_what_did_not_happen(
     assert banner.isVisible()
     assert app.controller.phase == Phase.SIGNED_IN
     assert app.button("signOutEverywhereButton").isEnabled()
+
+
+def test_a_session_list_that_cannot_load_says_so_beside_it_and_leaves_the_notice(
+    server, make_account, open_window
+) -> None:
+    account: Account = make_account(server.url)
+    app = open_window("--server", server.url, "--token-store", "memory")
+    app.sign_in(account.username, account.password)
+    panel = app.window.sessions
+    app.qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=10_000)
+    server.kill()
+    app.button("callApiButton").click()
+    notice = app.window.notice_banner.label
+    app.qtbot.waitUntil(lambda: notice.text().startswith("Could not call the API"), timeout=10_000)
+    said = notice.text()
+    tabs = app.window.tabs
+    tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index("Sessions"))
+    app.qtbot.waitUntil(panel.problem.isVisible, timeout=10_000)
+    assert panel.problem.label.text().startswith(
+        "Could not load the sessions: Cannot reach the server"
+    )
+    assert notice.text() == said
+    assert panel.table.rowCount() == 1
+    server.restart()
+    reload = app.button("reloadSessionsButton")
+    app.qtbot.waitUntil(reload.isEnabled, timeout=10_000)
+    reload.click()
+    app.qtbot.waitUntil(lambda: not panel.problem.isVisible(), timeout=10_000)
+    assert panel.table.rowCount() == 1
