@@ -4,7 +4,8 @@
 runs the app's own event loop for S seconds with the embedded server issuing access tokens
 of T seconds, and prints one JSON line: the refreshes the app made by itself, the API calls,
 whether it is still signed in, None's reference count and resident memory after a warm-up
-and at the end, and memory along the way.
+and at the end, memory along the way, and how many access tokens the embedded server
+remembers as verified at the end.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -23,6 +25,7 @@ import PySide6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from backend.core.token_cache import VerifiedTokenCache
 from bench.client.window_driver import loop_for, rss_mib, sign_up
 from desktop.app import create_window
 from desktop.core.events import ApiCalled, SessionEnded, TokensIssued
@@ -54,6 +57,7 @@ class Soak:
     rss_after_warm_up_mib: float = 0.0
     rss_at_end_mib: float = 0.0
     rss_samples: list[tuple[float, float]] = field(default_factory=list)
+    verified_tokens_at_end: int = 0
 
     def observe(self, record: object) -> None:
         if isinstance(record, TokensIssued) and record.via == "refresh":
@@ -63,6 +67,11 @@ class Soak:
             self.api_failures += 0 if record.ok else 1
         elif isinstance(record, SessionEnded):
             self.endings.append(str(record.reason))
+
+
+def verified_tokens_held() -> int:
+    """Access tokens the embedded server remembers as verified, in every cache of them."""
+    return sum(len(cache) for cache in gc.get_objects() if isinstance(cache, VerifiedTokenCache))
 
 
 class Rounds:
@@ -108,6 +117,7 @@ def run(data_dir: str, seconds: float, access_ttl: int) -> Soak:
     soak.none_at_end = sys.getrefcount(None)
     soak.rss_at_end_mib = rss_mib()
     soak.signed_in_at_end = window.controller.access_token is not None
+    soak.verified_tokens_at_end = verified_tokens_held()
     window.close()
     return soak
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from desktop.core.events import ApiCalled, EndReason, HttpExchange, SessionEnded, TokensIssued
 from desktop.teaching.models.events import ServerRestarted, TheftAttempted
@@ -16,6 +17,7 @@ MIN_SPAN = 60.0
 MAX_SPAN = 30 * 60.0
 SPANS_PER_TOKEN = 2.5
 LOOKAHEAD = 0.25
+T = TypeVar("T")
 
 
 class MarkKind(StrEnum):
@@ -68,11 +70,22 @@ class Mark:
     label: str
 
 
+def leading(items: Sequence[T], test: Callable[[T], bool]) -> int:
+    """How many items at the front of `items` pass `test`."""
+    count = 0
+    for item in items:
+        if not test(item):
+            break
+        count += 1
+    return count
+
+
 class TimelineModel:
     """Records session events and answers what to draw for a window of time.
 
     Knows nothing of painting: a view asks for `window(now)` and the items inside it. It
-    keeps the last MAX_ITEMS bars, refresh tokens and marks, and counts every one of them.
+    keeps the bars, refresh tokens and marks that the widest window (MAX_SPAN) can still
+    show, at most MAX_ITEMS of each, and counts every one of them.
     """
 
     def __init__(self) -> None:
@@ -155,7 +168,20 @@ class TimelineModel:
             current.ended_at = at
             current.ending = ending
 
+    def _forget_before(self, horizon: float) -> None:
+        """Drop what ended before `horizon`: no window reaches back that far."""
+        del self.bars[: leading(self.bars, lambda bar: bar.expires_at < horizon)]
+        del self.refresh_spans[
+            : leading(
+                self.refresh_spans,
+                lambda span: span.ended_at is not None and span.ended_at < horizon,
+            )
+        ]
+        del self.marks[: leading(self.marks, lambda mark: mark.at < horizon)]
+
     def _mark(self, mark: Mark) -> None:
+        """Every change comes with a mark: the moment to forget what is out of reach."""
+        self._forget_before(mark.at - MAX_SPAN)
         self.marks.append(mark)
         del self.marks[:-MAX_ITEMS]
         self._totals[mark.kind] += 1

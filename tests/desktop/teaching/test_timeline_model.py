@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from desktop.core.events import ApiCalled, EndReason, HttpExchange, SessionEnded, TokensIssued
 from desktop.teaching.models.events import ServerRestarted, TheftAttempted
-from desktop.teaching.models.timeline import MAX_ITEMS, MarkKind, TimelineModel
+from desktop.teaching.models.timeline import MAX_ITEMS, MAX_SPAN, MarkKind, TimelineModel
 
 T0 = 1_800_000_000.0
 
@@ -121,12 +121,41 @@ def test_marks_and_spans_are_selected_by_window() -> None:
 
 def test_history_is_bounded_and_the_counts_go_on() -> None:
     model = TimelineModel()
+    step = MAX_SPAN / MAX_ITEMS / 2
     for index in range(MAX_ITEMS + 10):
-        model.record(issued(T0 + index, "sign-in" if index == 0 else "refresh"))
-        model.record(ApiCalled(T0 + index, True, 200))
+        at = T0 + index * step
+        model.record(issued(at, "sign-in" if index == 0 else "refresh", ttl=step))
+        model.record(ApiCalled(at, True, 200))
     assert len(model.marks) == len(model.bars) == len(model.refresh_spans) == MAX_ITEMS
-    assert model.marks[-1].at == T0 + MAX_ITEMS + 9
-    assert model.bars[0].issued_at == T0 + 10
+    assert model.marks[-1].at == T0 + (MAX_ITEMS + 9) * step
+    assert model.bars[0].issued_at == T0 + 10 * step
     assert model.count(MarkKind.API_OK) == MAX_ITEMS + 10
     assert model.count(MarkKind.REFRESH) == MAX_ITEMS + 9
     assert model.access_tokens == model.refresh_tokens == MAX_ITEMS + 10
+
+
+def test_what_no_window_can_show_any_more_is_forgotten_and_still_counted() -> None:
+    model = TimelineModel()
+    model.record(issued(T0, "sign-in", ttl=3))
+    for index in range(1, 1001):
+        model.record(issued(T0 + 3 * index, "refresh", ttl=3))
+        model.record(ApiCalled(T0 + 3 * index, True, 200))
+    now = T0 + 3000
+    assert len(model.bars) < 1000
+    assert all(bar.expires_at >= now - MAX_SPAN for bar in model.bars)
+    assert all(
+        span.ended_at is None or span.ended_at >= now - MAX_SPAN for span in model.refresh_spans
+    )
+    assert all(mark.at >= now - MAX_SPAN for mark in model.marks)
+    assert model.bars_in(now - MAX_SPAN, now) == model.bars
+    assert model.count(MarkKind.REFRESH) == model.count(MarkKind.API_OK) == 1000
+    assert model.access_tokens == 1001
+
+
+def test_the_current_refresh_token_stays_however_old() -> None:
+    model = TimelineModel()
+    model.record(issued(T0, "sign-in", ttl=300))
+    model.record(issued(T0 + 2 * MAX_SPAN, "refresh", changed=False, ttl=300))
+    assert [span.generation for span in model.refresh_spans] == [1]
+    assert model.current_refresh_span is not None
+    assert [bar.issued_at for bar in model.bars] == [T0 + 2 * MAX_SPAN]
