@@ -6,7 +6,6 @@ import os
 import sys
 from importlib import resources
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -46,10 +45,11 @@ def resource_path(name: str) -> str:
 def create_window(argv: list[str]) -> MainWindow:
     """Parse the command line, bind the embedded server's port if needed, build the window.
 
-    The window is neither shown nor is the event loop entered. The embedded server starts
-    on a worker once the window is first painted (when the event loop runs, for a window not
-    shown by then; after a second at the latest): its code stays out of the way of the
-    first screen, and requests made before it serves wait on its port. Closing the window
+    The window is neither shown nor is the event loop entered. Once the window is first
+    painted (when the event loop runs, for a window not shown by then; after a second at
+    the latest), the token store opens (with the keyring store, `keyring` loads then) and
+    the embedded server starts, both on workers: their code stays out of the way of the
+    first screen, and requests made before the server serves wait on its port. Closing the window
     stops the server and the workers it started. A QApplication must exist.
     """
     if QApplication.instance() is None:
@@ -65,9 +65,14 @@ def create_window(argv: list[str]) -> MainWindow:
     install_teaching_panels(window, window.controller)
     apply_theme(window)
     window.setWindowIcon(QIcon(resource_path("icon.svg")))
-    window.controller.start_server()
-    FirstPaint(window, window.controller.let_server_start)
-    QTimer.singleShot(0, window.controller.start)
+    controller = window.controller
+    controller.start_server()
+
+    def after_first_paint() -> None:
+        controller.let_server_start()
+        controller.start()
+
+    FirstPaint(window, after_first_paint)
     return window
 
 

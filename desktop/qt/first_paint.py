@@ -7,12 +7,14 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
+LONGEST_WAIT_MS = 1000
+
 
 class FirstPaint(QObject):
     """Calls `then` from the event loop once `window` has been painted for the first time.
 
     A window that is not shown when the event loop first runs is never waited for: `then`
-    runs at once.
+    runs at once; nor is a paint that has not come within LONGEST_WAIT_MS.
     """
 
     def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
@@ -21,6 +23,7 @@ class FirstPaint(QObject):
         self._then: Callable[[], None] | None = then
         window.installEventFilter(self)
         QTimer.singleShot(0, self._unless_shown)
+        QTimer.singleShot(LONGEST_WAIT_MS, self._run)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:

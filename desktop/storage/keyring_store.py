@@ -1,4 +1,8 @@
-"""The OS keyring store: the only module that imports `keyring`, every call with a timeout."""
+"""The OS keyring store: every call on the keyring's own thread, with a timeout.
+
+The calls themselves are in desktop.storage.keyring_access, loaded on that thread at the
+first call: making the store costs no import of `keyring`.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +14,16 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from hashlib import sha256
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import filelock
-import keyring
-import keyring.backends.chainer
-import keyring.backends.fail
-import keyring.backends.null
-import keyring.backends.SecretService
-import keyring.errors
 
-from desktop.core.errors import StorageError, StoreTimeout, StoreUnavailable
+from desktop.core.errors import StoreTimeout, StoreUnavailable
 from desktop.core.token_store import SERVICE, StoredEntry, TokenStore
 from desktop.storage.private import LOCK_TIMEOUT, held, private_dir
+
+if TYPE_CHECKING:
+    from desktop.storage.keyring_access import KeyringAccess
 
 KEYRING_TIMEOUT = 5.0
 T = TypeVar("T")
@@ -63,43 +64,6 @@ class CallThread:
 _keyring_thread = CallThread()
 
 
-def keyring_backend_name() -> str:
-    """The keyring backend the `keyring` package chose, e.g. 'SecretService Keyring'."""
-    backend = keyring.get_keyring()
-    return getattr(backend, "name", type(backend).__name__)
-
-
-def unusable_keyring_reason() -> str | None:
-    """Why the chosen keyring backend cannot hold secrets, or None if it can."""
-    backend = keyring.get_keyring()
-    if isinstance(backend, keyring.backends.fail.Keyring):
-        return "no keyring backend is available on this system"
-    if isinstance(backend, keyring.backends.null.Keyring):
-        return "the keyring is disabled (null backend)"
-    if isinstance(backend, keyring.backends.chainer.ChainerBackend) and not backend.backends:
-        return "no keyring backend is available on this system"
-    return None
-
-
-def set_labelled(key: str, text: str, label: str) -> None:
-    """Store `text` under `key`, named `label` where the keyring shows names.
-
-    The Secret Service (GNOME Keyring, KWallet) shows each item's label in its viewer, and
-    `keyring` would call it "Password for ...": the item is written here as `keyring`
-    writes it, with the same attributes so that `keyring` finds it, under `label`. Other
-    keyrings name the item after the service, which `keyring` does without being asked.
-    """
-    backend = keyring.get_keyring()
-    if not isinstance(backend, keyring.backends.SecretService.Keyring):
-        keyring.set_password(SERVICE, key, text)
-        return
-    names = backend.schemes[backend.scheme]
-    attributes = {names["service"]: SERVICE, names["username"]: key, "application": backend.appid}
-    collection = backend.get_preferred_collection()  # type: ignore[no-untyped-call]
-    with contextlib.closing(collection.connection):
-        collection.create_item(label, attributes, text, replace=True)
-
-
 class KeyringStore(TokenStore):
     """The OS keyring through `keyring`, every call off the caller's thread with a timeout."""
 
@@ -113,43 +77,33 @@ class KeyringStore(TokenStore):
         self._file_lock = filelock.FileLock(lock_dir / lock_name, LOCK_TIMEOUT)
         self._backend = ""
 
-    def _call(self, function: Callable[[], T]) -> T:
-        try:
-            return _keyring_thread.call(function, self.timeout)
-        except keyring.errors.KeyringLocked:
-            raise StoreUnavailable("The keyring is locked and could not be unlocked.") from None
-        except keyring.errors.NoKeyringError:
-            raise StoreUnavailable("No keyring backend is available on this system.") from None
-        except keyring.errors.InitError:
-            raise StoreUnavailable(
-                "The keyring could not open its collection (is it locked, or not set up?)."
-            ) from None
-        except StorageError:
-            raise
-        except Exception as error:
-            raise StorageError(f"The keyring failed ({type(error).__name__}).") from None
+    def _call(self, use: Callable[[KeyringAccess], T]) -> T:
+        """`use` the keyring on its own thread, within the timeout."""
+
+        def run() -> T:
+            from desktop.storage.keyring_access import KeyringAccess, translated  # loads keyring
+
+            return translated(lambda: use(KeyringAccess(self.key)))
+
+        return _keyring_thread.call(run, self.timeout)
 
     def check(self) -> None:
-        reason = self._call(unusable_keyring_reason)
+        reason = self._call(lambda access: access.unusable_reason())
         if reason is not None:
             raise StoreUnavailable(f"The OS keyring cannot be used: {reason}.")
-        self._backend = self._call(keyring_backend_name)
-        self._call(lambda: keyring.get_password(SERVICE, self.key))
+        self._backend = self._call(lambda access: access.backend_name())
+        self._call(lambda access: access.load())
 
     def load(self) -> StoredEntry | None:
-        text = self._call(lambda: keyring.get_password(SERVICE, self.key))
+        text = self._call(lambda access: access.load())
         return None if text is None else StoredEntry.from_json(text)
 
     def save(self, entry: StoredEntry) -> None:
-        text = entry.to_json()
-        self._call(lambda: set_labelled(self.key, text, entry.label))
+        text, label = entry.to_json(), entry.label
+        self._call(lambda access: access.save(text, label))
 
     def delete(self) -> None:
-        def delete_if_present() -> None:
-            if keyring.get_password(SERVICE, self.key) is not None:
-                keyring.delete_password(SERVICE, self.key)
-
-        self._call(delete_if_present)
+        self._call(lambda access: access.delete())
 
     def describe(self) -> str:
         backend = f"{self._backend}, " if self._backend else ""

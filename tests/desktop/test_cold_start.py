@@ -14,8 +14,10 @@ from desktop.core.client import ApiClient
 from desktop.core.clock import SystemClock
 from desktop.core.errors import NetworkDown
 from desktop.qt.engine import Phase
+from tests.desktop.conftest import SecretServiceEnv
 
-# What the first screen does without: the server's stack, and keyring with the memory store.
+# What the first screen does without: the server's stack, and keyring (also with the
+# keyring store, which loads it on its own thread to read the stored session).
 HEAVY = ("uvicorn", "starlette", "argon2", "passlib", "zxcvbn", "jwt", "jinja2", "keyring")
 
 PROBE = """
@@ -38,7 +40,7 @@ def loop_until(done):
         time.sleep(0.01)
 
 app = QApplication([])
-window = create_window(["--data-dir", sys.argv[1], "--token-store", "memory"])
+window = create_window(["--data-dir", sys.argv[1], "--token-store", sys.argv[2]])
 painted = FirstPaint()
 window.installEventFilter(painted)
 window.show()
@@ -48,11 +50,13 @@ window.close()
 """
 
 
-def loaded_at_first_paint(data_dir: Path) -> list[str]:
+def loaded_at_first_paint(
+    data_dir: Path, store_kind: str = "memory", env: dict[str, str] | None = None
+) -> list[str]:
     """The heavy top-level packages loaded when a fresh app's window is first painted."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env = {**(env or os.environ), "QT_QPA_PLATFORM": "offscreen"}
     completed = subprocess.run(
-        [sys.executable, "-c", PROBE, str(data_dir)],
+        [sys.executable, "-c", PROBE, str(data_dir), store_kind],
         capture_output=True,
         text=True,
         env=env,
@@ -65,6 +69,13 @@ def loaded_at_first_paint(data_dir: Path) -> list[str]:
 
 def test_the_first_paint_comes_before_the_servers_code_loads(tmp_path: Path) -> None:
     assert loaded_at_first_paint(tmp_path) == []
+
+
+@pytest.mark.keyring
+def test_the_keyring_loads_after_the_first_paint(
+    secret_service: SecretServiceEnv, tmp_path: Path
+) -> None:
+    assert loaded_at_first_paint(tmp_path, "keyring", secret_service.env) == []
 
 
 def test_the_embedded_server_starts_by_itself_and_says_so(open_window) -> None:
