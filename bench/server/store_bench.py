@@ -152,7 +152,7 @@ def render(measured: Measured) -> str:
         [
             f"Stores: each server on core {measured.plan.server_cores} with PostgreSQL pinned"
             " there too (wrk on the other); PostgreSQL with fsync and synchronous_commit on,"
-            " SQLite with synchronous=normal; the 1- and 2-process rows share one PostgreSQL"
+            " SQLite with synchronous=full; the 1- and 2-process rows share one PostgreSQL"
             " database and one address (SO_REUSEPORT, python -m bench.server.workers).",
             load_table(rows),
             "\n".join(
