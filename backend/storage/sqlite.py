@@ -74,9 +74,14 @@ class SqliteStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on an exception."""
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on an exception.
+
+        Only a transaction that changed rows wakes the checkpointer: an idle server's
+        periodic reads (the signing keys, every few seconds) leave it asleep.
+        """
         with self._lock:
             self._ended_sessions = False
+            changes = self._connection.total_changes
             self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -84,7 +89,8 @@ class SqliteStore:
                 self._connection.execute("ROLLBACK")
                 raise
             self._connection.execute("COMMIT")
-            self._checkpointer.committed()
+            if self._connection.total_changes != changes:
+                self._checkpointer.committed()
             if self._ended_sessions:
                 self.ended_signal.announce()
 
