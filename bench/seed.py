@@ -15,6 +15,7 @@ from backend.storage.records import Session, User
 from backend.storage.sqlite import SqliteStore
 
 PASSWORD = "bench: correct horse battery staple"
+IDLE_SECONDS = 14 * 86400
 
 
 @dataclass(frozen=True)
@@ -71,28 +72,37 @@ def live_sessions(data_dir: Path, count: int, per_account: int = 20) -> None:
     """`count` live sessions of other accounts, written into the store before the server
     starts (signing them in would cost an argon2 hash each): they fill the tables and
     indexes a refresh and `/account` search, as other users' sessions would."""
-    now = int(time.time())
     store = SqliteStore(data_dir / "auth.sqlite3")
     try:
-        with store.transaction():
-            for number in range(count):
-                if number % per_account == 0:
-                    user = User(secrets.token_hex(16), f"seeded-{number}", "not-a-password-hash")
-                    store.add_user(user, now)
-                session = Session(
-                    id=secrets.token_urlsafe(12),
-                    user_id=user.id,
-                    client_id=CLIENT_ID,
-                    created_at=now,
-                    last_refreshed_at=now,
-                    refresh_count=0,
-                    absolute_expires_at=now + 30 * 86400,
-                    idle_expires_at=now + 14 * 86400,
-                    current_generation=0,
-                    rotated_at=now,
-                    ended_at=None,
-                    end_reason=None,
-                )
-                store.add_session(session, secrets.token_bytes(32))
+        add_live_sessions(store, count, per_account)
     finally:
         store.close()
+
+
+def add_live_sessions(store: SqliteStore, count: int, per_account: int = 20) -> list[bytes]:
+    """`count` live sessions, `per_account` to an account, in one transaction; the hashes of
+    their current refresh tokens."""
+    now = int(time.time())
+    token_hashes = []
+    with store.transaction():
+        for number in range(count):
+            if number % per_account == 0:
+                user = User(secrets.token_hex(16), f"seeded-{number}", "not-a-password-hash")
+                store.add_user(user, now)
+            session = Session(
+                id=secrets.token_urlsafe(12),
+                user_id=user.id,
+                client_id=CLIENT_ID,
+                created_at=now,
+                last_refreshed_at=now,
+                refresh_count=0,
+                absolute_expires_at=now + 30 * 86400,
+                idle_expires_at=now + IDLE_SECONDS,
+                current_generation=0,
+                rotated_at=now,
+                ended_at=None,
+                end_reason=None,
+            )
+            token_hashes.append(secrets.token_bytes(32))
+            store.add_session(session, token_hashes[-1])
+    return token_hashes

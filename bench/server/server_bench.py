@@ -10,6 +10,8 @@ from pathlib import Path
 
 from bench import seed, wrk
 from bench.launch import BenchServer
+from bench.server import refresh_parts
+from bench.server.refresh_parts import RefreshParts
 from bench.stats import Row, Sample, ratio
 from bench.table import load_table
 
@@ -212,6 +214,7 @@ class Report:
     plan: Plan
     rows: Rows
     durability: dict[str, Durability]
+    parts: RefreshParts
 
 
 def repeat(plan: Plan, steps: list[tuple[str, Callable[[], Sample]]]) -> None:
@@ -249,6 +252,8 @@ def measure(plan: Plan, workdir: Path) -> Report:
             ],
         )
         durability["synchronous=full"] = target.survives_kill()
+        progress("the parts of a refresh, alone: the signature, the durable rotation")
+        parts = refresh_parts.measure(target.access_tokens.read_text().split()[0])
     if plan.variants:
         normal = [*QUIET, "--sqlite-synchronous", "normal"]
         with Target(plan, workdir, "normal", normal) as target:
@@ -269,7 +274,7 @@ def measure(plan: Plan, workdir: Path) -> Report:
                     ("refresh, log on", lambda: target.refresh(rows.logged_refresh)),
                 ],
             )
-    return Report(plan, rows, durability)
+    return Report(plan, rows, durability, parts)
 
 
 def verdict(holds: bool) -> str:
@@ -300,6 +305,7 @@ def summary(report: Report) -> str:
         f" {cpu_ratio(rows.account, rows.health):.2f} (less sensitive to other load on the"
         " machine than req/s)",
     ]
+    lines.append(bound(report.parts, rows.health.cpu_per_request_us))
     if rows.normal_refresh.samples:
         lines.append(
             f"- synchronous=normal (no power-cut safety): refresh/health"
@@ -317,6 +323,20 @@ def summary(report: Report) -> str:
         )
     lines.extend(f"- kill -9 with {mode}: {check}" for mode, check in report.durability.items())
     return "\n".join(lines)
+
+
+def bound(parts: RefreshParts, health_us: float) -> str:
+    """How close to /health a refresh could come here, whatever the code around its parts."""
+    least = parts.least_refresh_us(health_us)
+    best = parts.best_ratio(health_us)
+    return (
+        f"- what a refresh cannot do without, each part alone on this machine: the Ed25519"
+        f" signature {parts.signature_us:.0f} µs of CPU, a durable rotation in SQLite"
+        f" {parts.rotation_us:.0f} µs ({refresh_parts.ROTATIONS_PER_COMMIT} to a COMMIT and"
+        f" its fsync); with /health's {health_us:.0f} µs a refresh costs at least {least:.0f}"
+        f" µs, so refresh/health can reach at most {best:.2f} here"
+        f" (target 0.4: {'within reach' if best >= 0.4 else 'out of reach on this machine'})"
+    )
 
 
 def render(report: Report) -> str:

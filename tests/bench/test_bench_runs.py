@@ -40,6 +40,7 @@ def test_server_sessions_and_scale_sections_print_their_tables() -> None:
         "| GET /account, access log on",
         "- account/health: ",
         "- refresh/health: ",
+        "- what a refresh cannot do without, each part alone on this machine: ",
         "- kill -9 with synchronous=full: ",
         "2,000 other live sessions in the store",
         "| POST /tokens/refresh, 100,000 live sessions",
