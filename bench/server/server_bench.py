@@ -304,8 +304,8 @@ def summary(report: Report) -> str:
         f" {cpu_ratio(rows.refresh, rows.health):.2f}, account/health"
         f" {cpu_ratio(rows.account, rows.health):.2f} (less sensitive to other load on the"
         " machine than req/s)",
+        bound(report.parts, rows.health.cpu_per_request_us),
     ]
-    lines.append(bound(report.parts, rows.health.cpu_per_request_us))
     if rows.normal_refresh.samples:
         lines.append(
             f"- synchronous=normal (no power-cut safety): refresh/health"
