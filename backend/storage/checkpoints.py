@@ -37,7 +37,10 @@ class Checkpointer:
         self._committed.set()
 
     def _run(self) -> None:
-        while True:
+        """Checkpoint a moment after commits, until closed. The close is looked at again
+        before each wait: one that came after the pause would otherwise be lost when the
+        wake-up it gave is cleared."""
+        while not self._closing.is_set():
             self._committed.wait()
             if self._closing.wait(COALESCE_SECONDS):
                 return

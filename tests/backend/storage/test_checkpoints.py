@@ -1,11 +1,16 @@
-"""The background checkpointer is woken by transactions that wrote, and only by them."""
+"""The background checkpointer: woken by transactions that wrote, and only by them; it stops
+when the store closes, whenever that happens."""
 
 from __future__ import annotations
 
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from backend.storage.checkpoints import COALESCE_SECONDS, Checkpointer
 from backend.storage.records import User
 from backend.storage.sqlite import SqliteStore
 
@@ -30,3 +35,29 @@ def test_only_a_transaction_that_changed_rows_wakes_the_checkpointer(
         assert woken == [True]
     finally:
         store.close()
+
+
+def test_a_close_that_comes_as_the_pause_after_a_commit_ends_stops_the_checkpointer(
+    tmp_path: Path,
+) -> None:
+    """The checkpointer pauses after a commit before it checkpoints. Here the pause ends
+    while this thread holds the interpreter lock (a long switch interval keeps it), and the
+    close comes before the checkpointer runs again: it must still see the close and stop,
+    not clear the wake-up the close gave and wait for commits forever."""
+    store = SqliteStore(tmp_path / "auth.sqlite3")
+    checkpointer = Checkpointer(tmp_path / "auth.sqlite3", "FULL")
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
+    try:
+        checkpointer.committed()
+        time.sleep(0.001)
+        deadline = time.perf_counter() + 3 * COALESCE_SECONDS
+        while time.perf_counter() < deadline:
+            pass
+        closing = threading.Thread(target=checkpointer.close, daemon=True)
+        closing.start()
+    finally:
+        sys.setswitchinterval(interval)
+    closing.join(timeout=10)
+    store.close()
+    assert not closing.is_alive(), "the checkpointer did not stop when the store closed"
