@@ -94,7 +94,7 @@ class AuthorizationCodes:
         session, refresh_token = self.sessions.open(
             store, code.user_id, code.client_id, now, session_id
         )
-        return Outcome(session, refresh_token, username=user.username)
+        return Outcome(session.granted(user.username), refresh_token)
 
     def _mismatch(self, code: AuthorizationCode, presented: Presentation, now: float) -> str | None:
         """Why this presentation does not fit the code, or None when it does."""

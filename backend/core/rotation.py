@@ -63,7 +63,7 @@ class Rotation:
         successor_hash = self.refresh_tokens.digest(successor)
         advanced = store.advance(presented, successor_hash, now, idle_expires_at, client_id)
         if advanced is not None:
-            return Outcome(advanced.session, successor, username=advanced.username)
+            return Outcome(advanced, successor)
         found = store.token_in_session(presented)
         if found is None:
             return refused("The refresh token is unknown.")
@@ -78,7 +78,7 @@ class Rotation:
             return refused(ANOTHER_CLIENT)
         within_grace = now - session.rotated_at <= self.settings.reuse_grace
         if found.generation == session.current_generation - 1 and within_grace and same_client:
-            return Outcome(session, successor, username=found.username)
+            return Outcome(session.granted(found.username), successor)
         store.end_session(session.id, EndReason.REUSE_DETECTED, int(now))
         log.warning("refresh token reuse detected; session %s ended", session.id)
         return refused(ended_in_words(EndReason.REUSE_DETECTED))

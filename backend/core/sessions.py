@@ -16,7 +16,7 @@ from backend.core.tokens import AccessTokens, RefreshTokens
 from backend.errors import InvalidGrant, InvalidRequest, InvalidToken, NotFound
 from backend.settings import Settings
 from backend.storage.database import Database
-from backend.storage.records import EndReason, Session, SessionPosition, User
+from backend.storage.records import EndReason, GrantedSession, Session, SessionPosition, User
 from backend.storage.store import Store
 
 log = logging.getLogger("backend.service")
@@ -96,13 +96,12 @@ class TokenGrant:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a transaction that hands out a refresh token decided: the session, its token and
-    the account's username, or why not (in words, for `invalid_grant`)."""
+    """What a transaction that hands out a refresh token decided: the session as its grant
+    needs it and the token, or why not (in words, for `invalid_grant`)."""
 
-    session: Session | None
+    session: GrantedSession | None
     refresh_token: str | None
     refusal: str | None = None
-    username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +137,7 @@ class Sessions:
         """A new session for `user` and its first grant (a sign-in with a password)."""
         now = self.clock()
         session, refresh_token = await self.database.run(self.open, user.id, client_id, now)
-        return self.grant(user.username, session, refresh_token, now)
+        return self.grant(session.granted(user.username), refresh_token, now)
 
     def open(
         self,
@@ -183,12 +182,12 @@ class Sessions:
         store.add_session(session, self.refresh_tokens.digest(refresh_token))
         return session, refresh_token
 
-    def grant(self, username: str, session: Session, refresh_token: str, now: float) -> TokenGrant:
+    def grant(self, session: GrantedSession, refresh_token: str, now: float) -> TokenGrant:
         """A fresh access token for the session, handed out with `refresh_token`."""
         access = self.access_tokens.issue(
             subject=session.user_id,
-            username=username,
-            session_id=session.id,
+            username=session.username,
+            session_id=session.session_id,
             client_id=session.client_id,
             now=now,
         )
@@ -198,7 +197,7 @@ class Sessions:
             access_lifetime=self.access_tokens.lifetime,
             refresh_token=refresh_token,
             refresh_expires_at=session.expires_at,
-            session_id=session.id,
+            session_id=session.session_id,
             now=now,
         )
 
@@ -208,8 +207,7 @@ class Sessions:
             raise InvalidGrant(outcome.refusal)
         assert outcome.session is not None
         assert outcome.refresh_token is not None
-        assert outcome.username is not None
-        return self.grant(outcome.username, outcome.session, outcome.refresh_token, now)
+        return self.grant(outcome.session, outcome.refresh_token, now)
 
     async def authenticate(self, authorization: str | None) -> Principal:
         """The principal of a Bearer header, whose session must still be active."""

@@ -24,6 +24,7 @@ from backend.storage.records import (
     AuthorizationCode,
     EndReason,
     FailureCount,
+    GrantedSession,
     Session,
     SessionPosition,
     SigningKey,
@@ -64,7 +65,8 @@ ADVANCE = (
     " FROM current WHERE s.id = current.id RETURNING s.*, current.username),"
     " token AS (INSERT INTO refresh_tokens (token_hash, session_id, generation, issued_at)"
     " SELECT %s, id, current_generation, %s FROM advanced)"
-    " SELECT * FROM advanced"
+    " SELECT id, user_id, client_id, LEAST(absolute_expires_at, idle_expires_at) AS expires_at,"
+    " username FROM advanced"
 )
 END_SESSION = (
     "WITH ended AS (UPDATE sessions SET ended_at = %s, end_reason = %s"  # noqa: S608
@@ -318,7 +320,7 @@ class PostgresStore:
         now: float,
         idle_expires_at: int,
         client_id: str | None,
-    ) -> TokenInSession | None:
+    ) -> GrantedSession | None:
         """One statement: the session row locked if the token is its current one and the session
         is live and the client's, then advanced and the successor added. Of two rotations racing
         on one token, the second waits for the lock, finds the generation moved on (PostgreSQL
@@ -329,7 +331,9 @@ class PostgresStore:
         ).fetchone()
         if row is None:
             return None
-        return TokenInSession(row["current_generation"], session_from(row), row["username"])
+        return GrantedSession(
+            row["id"], row["user_id"], row["client_id"], row["expires_at"], row["username"]
+        )
 
     def end_session(self, session_id: str, reason: EndReason, now: int) -> bool:
         cursor = self._execute(END_SESSION, (now, reason.value, session_id, self._word))

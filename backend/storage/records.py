@@ -3,9 +3,9 @@ each record read from a row of either store by column name."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
 class Row(Protocol):
@@ -59,16 +59,20 @@ class Session:
     def active_at(self, now: float) -> bool:
         return self.ended_at is None and now < self.expires_at
 
-    def rotated(self, now: float, idle_expires_at: int) -> Session:
-        """The session once its next refresh token is current, refreshed at `now`."""
-        return replace(
-            self,
-            current_generation=self.current_generation + 1,
-            rotated_at=now,
-            last_refreshed_at=int(now),
-            refresh_count=self.refresh_count + 1,
-            idle_expires_at=idle_expires_at,
-        )
+    def granted(self, username: str) -> GrantedSession:
+        """What a grant of this session needs, with the account's `username`."""
+        return GrantedSession(self.id, self.user_id, self.client_id, self.expires_at, username)
+
+
+class GrantedSession(NamedTuple):
+    """What a token grant of a live session needs: whose it is, for which client, until when,
+    and the account's username. A tuple, the cheapest record, as every refresh builds one."""
+
+    session_id: str
+    user_id: str
+    client_id: str
+    expires_at: int
+    username: str
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from backend.storage.records import (
     AuthorizationCode,
     EndReason,
     FailureCount,
+    GrantedSession,
     Session,
     SessionPosition,
     SigningKey,
@@ -114,13 +115,13 @@ class Store(Protocol):
         now: float,
         idle_expires_at: int,
         client_id: str | None,
-    ) -> TokenInSession | None:
+    ) -> GrantedSession | None:
         """Rotate in one conditional write: if `token_hash` is the current token of a session
         that has not ended, has not expired at `now` and (when `client_id` is given) belongs to
-        that client, make `successor_hash` its next generation and return the session as
-        updated (one more refresh, rotated and last refreshed `now`, idle expiry moved to
-        `idle_expires_at` but never past the absolute one), with the new generation and the
-        username. Otherwise change nothing and return None.
+        that client, make `successor_hash` its next generation (one more refresh, rotated and
+        last refreshed `now`, idle expiry moved to `idle_expires_at` but never past the
+        absolute one) and return what its grant needs, the new expiry and the username among
+        it. Otherwise change nothing and return None.
 
         The check and the change must be one atomic step: two requests presenting the same
         token must not both advance. SQLite holds its write lock for the whole transaction,
