@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import sys
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -15,9 +11,10 @@ from typing import TypeVar, TypeVarTuple
 from passlib.context import CryptContext
 from passlib.exc import PasswordSizeError
 
+from backend.threads import take_only_idle_time
+
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
-HASHER_NICENESS = 10
 PASSWORD_CONTEXT = CryptContext(
     schemes=["argon2"],
     argon2__type="ID",
@@ -50,25 +47,12 @@ def verify_password(password: str, stored_hash: str | None) -> tuple[bool, str |
     return verdict
 
 
-def lower_priority() -> None:
-    """Let this thread yield the CPU to the event loop: a sign-in may wait, requests should not.
-
-    Linux schedules threads one by one, so this changes the calling thread only.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    thread = threading.get_native_id()
-    with contextlib.suppress(OSError):
-        niceness = os.getpriority(os.PRIO_PROCESS, thread)
-        os.setpriority(os.PRIO_PROCESS, thread, min(19, niceness + HASHER_NICENESS))
-
-
 class Hasher:
-    """A small pool for argon2 at a lower CPU priority, bounded so a burst cannot exhaust memory."""
+    """A small pool for argon2 on idle CPU time (Linux), bounded so a burst cannot use up memory."""
 
     def __init__(self, threads: int = 2) -> None:
         self._executor = ThreadPoolExecutor(
-            max_workers=threads, thread_name_prefix="hasher", initializer=lower_priority
+            max_workers=threads, thread_name_prefix="hasher", initializer=take_only_idle_time
         )
 
     async def run(self, work: Callable[[*Ts], T], *args: *Ts) -> T:
