@@ -19,8 +19,8 @@ def set_policy(policy_name: str) -> None:
 
 
 def take_only_idle_time() -> None:
-    """SCHED_IDLE: the thread runs only on CPU time that no other thread wants, and any
-    other thread that wakes up takes the CPU from it at once.
+    """SCHED_IDLE: beside threads that want the CPU the thread gets the smallest share
+    there is, and any of them that wakes up takes the CPU from it at once.
 
     For the password hashers: argon2 works for tens of milliseconds without the interpreter
     lock; a sign-in may wait, the event loop and the database thread should not.
