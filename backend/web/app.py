@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import secrets
 import time
@@ -68,10 +69,19 @@ async def purge(service: AuthService) -> None:
         log.info("purged %d old sessions", removed)
 
 
+def keep_out_of_the_collector() -> None:
+    """What exists once the app has started (modules, the password dictionaries, the service)
+    lives as long as the process: `gc.freeze()` takes it out of the cycle collector, so a
+    full collection costs microseconds instead of about 30 ms per pause. Garbage first."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """The ASGI app; `settings` default to the JWT_REFRESH_* environment (its issuer should be
     the public URL). The service opens when the app starts (the ASGI lifespan), in the
-    process that serves, so process managers that fork workers run it unchanged.
+    process that serves, so process managers that fork workers run it unchanged; whatever
+    serves it, the collector leaves what the started app holds alone.
     """
     settings = settings or settings_from_environment()
 
@@ -85,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             asyncio.create_task(every(settings.cleanup_interval, partial(purge, service), "purge")),
             asyncio.create_task(every(RELOAD_SECONDS, service.keys.reload, "reading the keys")),
         ]
+        keep_out_of_the_collector()
         try:
             yield
         finally:

@@ -7,6 +7,7 @@ import math
 import shutil
 import sqlite3
 import subprocess
+import sys
 from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -144,9 +145,32 @@ class Ours(Contender):
         self.storage = (
             f"SQLite, journal_mode={self.seeded.journal_modes()}, synchronous={self.synchronous}"
         )
-        self.server = BenchServer(data_dir, self.options, stage.server_cores)
+        self.server = self.serve(data_dir, stage)
         self.server.start()
         return tokens
+
+    def serve(self, data_dir: Path, stage: Stage) -> BenchServer:
+        return BenchServer(data_dir, self.options, stage.server_cores)
+
+
+class OursOnGranian(Ours):
+    """Our app from its public factory under Granian, as another process manager would run
+    it: every option from JWT_REFRESH_*, Granian borrowed from the peers' environment."""
+
+    def __init__(self, key: str, label: str, seeded: OursSeed) -> None:
+        super().__init__(key, label, seeded)
+        self.settings = {"JWT_REFRESH_ACCESS_TTL": ACCESS_TTL, "JWT_REFRESH_ACCESS_LOG": "off"}
+
+    @property
+    def served(self) -> str:
+        settings = [f"{name}={value}" for name, value in self.settings.items()]
+        return " ".join([*settings, *GRANIAN, "--factory", OUR_FACTORY]).format(port="PORT")
+
+    def serve(self, data_dir: Path, stage: Stage) -> BenchServer:
+        borrowed = ["bench.peers.borrowed_granian", str(stage.environment.site_packages)]
+        command = [*borrowed, *GRANIAN[1:], "--factory", OUR_FACTORY]
+        env = {**self.settings, "JWT_REFRESH_DATA_DIR": str(data_dir)}
+        return PeerServer(data_dir, Path(sys.executable), command, env, stage.server_cores)
 
 
 class Peer(Contender):
@@ -220,9 +244,14 @@ DJANGO_SHAPES = {
     ),
 }
 FLASK_SHAPE = Shape("/refresh", JSON, '{"refresh_token":"TOKEN"}', "refresh_token")
+FLOOR_APP = "bench.peers.apps.starlette_floor:app"
 UVICORN = ["uvicorn", "--loop", "uvloop", "--http", "httptools", "--no-access-log",
            "--host", "127.0.0.1", "--port", "{port}",
-           "bench.peers.apps.starlette_floor:app"]  # fmt: skip
+           FLOOR_APP]  # fmt: skip
+GRANIAN = ["granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", "{port}",
+           "--workers", "1", "--runtime-threads", "1", "--loop", "uvloop", "--http", "1",
+           "--no-ws", "--log-level", "warning"]  # fmt: skip
+OUR_FACTORY = "backend:create_app"
 GTHREADS = 4
 
 
@@ -250,5 +279,7 @@ def contenders(stage: Stage) -> list[Contender]:
             "flask",
             FLASK_SHAPE,
         ),
+        OursOnGranian("ours-granian", "ours: backend:create_app on Granian", seeded),
         Peer("floor", "bare Starlette on uvicorn, GET (the floor)", UVICORN, {}),
+        Peer("floor-granian", "bare Starlette on Granian, GET", [*GRANIAN, FLOOR_APP], {}),
     ]

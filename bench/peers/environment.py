@@ -38,6 +38,12 @@ class Environment:
     def python(self) -> Path:
         return self.home / "bin" / "python"
 
+    @property
+    def site_packages(self) -> Path:
+        """Where its packages are: built by this Python, for this Python's version."""
+        version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        return self.home / "lib" / version / "site-packages"
+
     def versions(self) -> dict[str, str]:
         listed = subprocess.run(
             [str(self.python), "-c", LIST_VERSIONS],

@@ -94,7 +94,8 @@ def render(run: Run) -> str:
             "",
             f"- the peers' environment (SQLite {sqlite3.sqlite_version}):"
             f" {listing(stage.environment.versions())}",
-            f"- ours (the project's environment): {listing(ours_versions())}",
+            f"- ours (the project's environment): {listing(ours_versions())};"
+            " on Granian, with Granian from the peers' environment",
         ]
     )
 
