@@ -6,8 +6,12 @@ import contextlib
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from backend.settings import parse_settings
+
+if TYPE_CHECKING:
+    from backend.runner import AppFactory
 
 
 def announce(url: str) -> None:
@@ -20,8 +24,9 @@ def exit_quietly_after_shutdown(signum: int, frame: object) -> None:
     """uvicorn shuts down gracefully on SIGTERM, then re-raises it: let that end with code 0."""
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse, bind, build, serve (the server's modules load only for that, not for `keys`)."""
+def main(argv: list[str] | None = None, app_factory: AppFactory | None = None) -> int:
+    """Parse, bind, build, serve (the server's modules load only for that, not for `keys`);
+    `app_factory` serves another app on the same command line (the benchmarks use it)."""
     arguments = sys.argv[1:] if argv is None else argv
     if arguments[:1] == ["keys"]:
         from backend import key_commands
@@ -39,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         sys.stderr.write(f"cannot listen on {settings.host}:{settings.port}: {error.strerror}\n")
         return 1
-    server = build_server(settings, sock)
+    server = build_server(settings, sock, app_factory)
     signal.signal(signal.SIGTERM, exit_quietly_after_shutdown)
     try:
         with contextlib.suppress(KeyboardInterrupt):

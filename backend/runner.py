@@ -10,12 +10,15 @@ from collections.abc import Callable
 from email.utils import formatdate
 
 import uvicorn
+from starlette.types import ASGIApp
 from uvicorn.server import ServerState
 
 from backend.connections import protocol_for
 from backend.settings import Settings
 from backend.sockets import base_url
 from backend.web.app import create_app
+
+AppFactory = Callable[[Settings], ASGIApp]
 
 
 class StartupFailed(Exception):
@@ -81,14 +84,17 @@ class QuietServer(uvicorn.Server):
             await self._stop.wait()
 
 
-def build_server(settings: Settings, sock: socket.socket) -> uvicorn.Server:
-    """A uvicorn server for the app, with the issuer defaulting to the bound URL.
+def build_server(
+    settings: Settings, sock: socket.socket, app_factory: AppFactory | None = None
+) -> uvicorn.Server:
+    """A uvicorn server for the app (`app_factory`'s, the auth server's by default), with the
+    issuer defaulting to the bound URL.
 
     Connections run under the limits of `connections.py`; `X-Forwarded-For` names the client
     only on connections from `forwarded_allow_ips` (none by default).
     """
     settings = settings.with_issuer(base_url(sock))
-    app = create_app(settings)
+    app = (app_factory or create_app)(settings)
     config = uvicorn.Config(
         app,
         http=protocol_for(settings),

@@ -11,6 +11,7 @@ from pathlib import Path
 from bench import seed, wrk
 from bench.launch import BenchServer
 from bench.server import refresh_parts
+from bench.server.bare_refresh import BARE_REFRESH_PATH
 from bench.server.refresh_parts import RefreshParts
 from bench.stats import Row, Sample, ratio
 from bench.table import load_table
@@ -114,12 +115,12 @@ class Target:
     def account(self, row: Row) -> Sample:
         return self.measure(row, self.load("/account", "get", (str(self.access_tokens),)))
 
-    def refresh_load(self) -> wrk.Load:
+    def refresh_load(self, path: str = "/tokens/refresh") -> wrk.Load:
         """Rotation from a fresh pool; wrk leaves the tokens it holds at the end in a file."""
-        return self.load("/tokens/refresh", "refresh", (self.refresh_pool(), str(self.held_tokens)))
+        return self.load(path, "refresh", (self.refresh_pool(), str(self.held_tokens)))
 
-    def refresh(self, row: Row) -> Sample:
-        return self.measure(row, self.refresh_load())
+    def refresh(self, row: Row, path: str = "/tokens/refresh") -> Sample:
+        return self.measure(row, self.refresh_load(path))
 
     def sign_in(self, row: Row) -> Sample:
         return self.measure(row, self.load("/sign-in", "sign_in", self.sign_in_args()))
@@ -185,6 +186,8 @@ class Rows:
     logged_health: Row
     logged_account: Row
     logged_refresh: Row
+    bare_health: Row
+    bare_refresh: Row
 
     @classmethod
     def empty(cls, plan: Plan) -> Rows:
@@ -201,6 +204,8 @@ class Rows:
             logged_health=Row("GET /health, access log on", c),
             logged_account=Row("GET /account, access log on", c),
             logged_refresh=Row("POST /tokens/refresh, access log on", c),
+            bare_health=Row("GET /health, beside the bare refresh", c),
+            bare_refresh=Row(f"POST {BARE_REFRESH_PATH} (the same refresh, no framework)", c),
         )
 
     def measured(self) -> list[Row]:
@@ -274,6 +279,18 @@ def measure(plan: Plan, workdir: Path) -> Report:
                     ("refresh, log on", lambda: target.refresh(rows.logged_refresh)),
                 ],
             )
+        bare = "bench.server.bare_refresh"
+        with Target(plan, workdir, "bare", QUIET, module=bare) as target:
+            repeat(
+                plan,
+                [
+                    ("health, beside the bare refresh", lambda: target.health(rows.bare_health)),
+                    (
+                        "refresh, no framework",
+                        lambda: target.refresh(rows.bare_refresh, BARE_REFRESH_PATH),
+                    ),
+                ],
+            )
     return Report(plan, rows, durability, parts)
 
 
@@ -321,8 +338,25 @@ def summary(report: Report) -> str:
             f" health at {ratio(rows.logged_health.rate, rows.health.rate):.2f} x"
             f" the rate with the log off"
         )
+    if rows.bare_refresh.samples:
+        lines.append(without_framework(rows))
     lines.extend(f"- kill -9 with {mode}: {check}" for mode, check in report.durability.items())
     return "\n".join(lines)
+
+
+def without_framework(rows: Rows) -> str:
+    """What Starlette, the middleware and the body checks add to a refresh, and how close to
+    /health the same service comes without them."""
+    added = rows.refresh.cpu_per_request_us - rows.bare_refresh.cpu_per_request_us
+    bare = ratio(rows.bare_refresh.rate, rows.bare_health.rate)
+    return (
+        f"- the same refresh with no framework (the service behind a bare ASGI callable: no"
+        f" routing, middleware, body checks or error bodies): refresh/health {bare:.2f}"
+        f" (target 0.4: {verdict(bare >= 0.4)}; by CPU"
+        f" {cpu_ratio(rows.bare_refresh, rows.bare_health):.2f}); a refresh"
+        f" {rows.bare_refresh.cpu_per_request_us:.0f} µs of CPU against"
+        f" {rows.refresh.cpu_per_request_us:.0f} through Starlette, which adds {added:.0f} µs"
+    )
 
 
 def bound(parts: RefreshParts, health_us: float) -> str:

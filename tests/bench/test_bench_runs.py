@@ -41,6 +41,8 @@ def test_server_sessions_and_scale_sections_print_their_tables() -> None:
         "- account/health: ",
         "- refresh/health: ",
         "- what a refresh cannot do without, each part alone on this machine: ",
+        "| POST /bare/refresh (the same refresh, no framework)",
+        "- the same refresh with no framework (the service behind a bare ASGI callable: ",
         "- kill -9 with synchronous=full: ",
         "2,000 other live sessions in the store",
         "| POST /tokens/refresh, 100,000 live sessions",
@@ -49,6 +51,10 @@ def test_server_sessions_and_scale_sections_print_their_tables() -> None:
         "- revoke-all across workers (",
     ):
         assert expected in output, output
+    bare_row = next(line for line in output.splitlines() if line.startswith("| POST /bare/refresh"))
+    failed, _, requests = bare_row.rstrip(" |").rpartition("|")[2].strip().partition(" / ")
+    assert failed == "0", bare_row
+    assert int(requests.replace(",", "")) > 0, bare_row
 
 
 @pytest.mark.slow
