@@ -369,7 +369,7 @@ def bound(parts: RefreshParts, health_us: float) -> str:
         f" {parts.rotation_us:.0f} µs ({refresh_parts.ROTATIONS_PER_COMMIT} to a COMMIT and"
         f" its fsync); with /health's {health_us:.0f} µs a refresh costs at least {least:.0f}"
         f" µs, so refresh/health can reach at most {best:.2f} here"
-        f" (target 0.4: {'within reach' if best >= 0.4 else 'out of reach on this machine'})"
+        f" (target 0.4: {'not ruled out by these parts' if best >= 0.4 else 'ruled out here'})"
     )
 
 
