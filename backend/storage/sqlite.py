@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +43,27 @@ ADVANCE = (
     " WHERE id = ?5"
 )
 
+BUSY_TIMEOUT_SECONDS = 30
+WAL_SWITCH_PAUSE_SECONDS = 0.01
+
+
+def into_write_ahead_log(connection: sqlite3.Connection, timeout: float) -> None:
+    """`PRAGMA journal_mode=WAL`, waiting for other connections as long as `timeout`.
+
+    Switching a new database takes its exclusive lock, and when servers start at once on it,
+    SQLite answers a switch that would deadlock with another connection's at once ("database
+    is locked"), without waiting for its busy timeout: the switch is tried again until then.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                raise
+        time.sleep(WAL_SWITCH_PAUSE_SECONDS)
+
 
 class SqliteStore:
     """SQLite in WAL mode; one connection, used by one thread at a time (the database thread).
@@ -53,11 +75,11 @@ class SqliteStore:
     def __init__(self, path: Path, synchronous: str = "FULL") -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._connection = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=False, timeout=30
+            path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS
         )
         self._connection.row_factory = sqlite3.Row
         self._lock = threading.Lock()
-        self._connection.execute("PRAGMA journal_mode=WAL")
+        into_write_ahead_log(self._connection, BUSY_TIMEOUT_SECONDS)
         self._connection.execute(f"PRAGMA synchronous={synchronous}")
         self._connection.execute("PRAGMA foreign_keys=ON")
         self._connection.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
