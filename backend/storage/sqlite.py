@@ -45,6 +45,7 @@ ADVANCE = (
 
 BUSY_TIMEOUT_SECONDS = 30
 WAL_SWITCH_PAUSE_SECONDS = 0.01
+PRIMARY_CODE = 0xFF  # an extended result code's low byte: SQLITE_BUSY_RECOVERY is busy too
 
 
 def into_write_ahead_log(connection: sqlite3.Connection, timeout: float) -> None:
@@ -60,7 +61,8 @@ def into_write_ahead_log(connection: sqlite3.Connection, timeout: float) -> None
             connection.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+            busy = error.sqlite_errorcode & PRIMARY_CODE == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() >= deadline:
                 raise
         time.sleep(WAL_SWITCH_PAUSE_SECONDS)
 
